@@ -1,0 +1,99 @@
+/**
+ * The typed configuration of one environment. Every size and policy of the platform lives here;
+ * constructs receive it as props and never read process.env. Sizes that follow from the expected
+ * volumes are derived in lib/config/sizing.ts, not typed here.
+ */
+
+export type EnvironmentName = 'dev' | 'staging' | 'prod';
+
+export interface ExpectedVolumes {
+  /** Sales records (order lines) per month. */
+  readonly salesRecordsPerMonth: number;
+  readonly customers: number;
+  readonly skus: number;
+  readonly warehouses: number;
+  /** Clickstream interactions per order placed. */
+  readonly interactionsPerOrder: number;
+  /** Inventory movements per order line (reserve, ship, and replenishment). */
+  readonly movementsPerSalesRecord: number;
+  /** Ratio of the busiest hour to the average hour. */
+  readonly peakToAverage: number;
+  /** Average encoded size of one event, bytes. */
+  readonly averageEventBytes: number;
+}
+
+export interface StreamSettings {
+  /** PROVISIONED derives shard counts from the volumes; ON_DEMAND lets Kinesis scale. */
+  readonly capacityMode: 'PROVISIONED' | 'ON_DEMAND';
+  /** Hours records stay in the stream (24 to 8760). */
+  readonly retentionHours: number;
+  /** Lower bound on the derived shard count per stream (PROVISIONED only). */
+  readonly minShards: number;
+}
+
+export interface TransformerSettings {
+  readonly memoryMiB: number;
+  readonly timeoutSeconds: number;
+  /** Records per invocation (1 to 10000). */
+  readonly batchSize: number;
+  /** Seconds to gather a batch (0 to 300). */
+  readonly maxBatchingWindowSeconds: number;
+  /** Retries of a failing batch before its records go to the dead-letter queue (0 to 10000). */
+  readonly retryAttempts: number;
+  /** Records older than this go to the dead-letter queue instead of being retried (60 to 604800 s). */
+  readonly maxRecordAgeSeconds: number;
+  /** Concurrent batches per shard (1 to 10); order per partition key is kept. */
+  readonly parallelizationFactor: number;
+  /** Largest record the transformer accepts, bytes; larger ones are dead-lettered. */
+  readonly maxRecordBytes: number;
+}
+
+export interface RetentionSettings {
+  /** Days a log group keeps Lambda logs. */
+  readonly logDays: number;
+  /** Days before raw lake objects move to Infrequent Access, then to Glacier Instant Retrieval. */
+  readonly rawToInfrequentAccessDays: number;
+  readonly rawToGlacierDays: number;
+  /** Days noncurrent object versions are kept. */
+  readonly noncurrentVersionDays: number;
+  /** Days the dead-letter queues keep messages (1 to 14). */
+  readonly deadLetterQueueDays: number;
+  /** Days before interactions, sessions and logs expire from DynamoDB (the lake keeps them). */
+  readonly interactionsTtlDays: number;
+  readonly sessionsTtlDays: number;
+  readonly applicationLogsTtlDays: number;
+  /** Days an applied inventory movement stays in the ledger that makes replays harmless. */
+  readonly stockLedgerTtlDays: number;
+}
+
+export interface AlarmSettings {
+  /** Iterator age of a transformer, in seconds, above which the on-call engineer is paged. */
+  readonly iteratorAgeSeconds: number;
+  /** Messages in a dead-letter queue above which an alarm fires. */
+  readonly deadLetterMessages: number;
+  /** Transformer errors in 5 minutes above which an alarm fires. */
+  readonly transformerErrors: number;
+}
+
+export interface EnvironmentConfig {
+  readonly name: EnvironmentName;
+  /** Prefix of every physical name (tables, streams), for example `ecom-dev`. */
+  readonly prefix: string;
+  /** AWS account and region; undefined keeps the stack environment-agnostic (synth needs no credentials). */
+  readonly account?: string;
+  readonly region: string;
+  readonly volumes: ExpectedVolumes;
+  readonly streams: StreamSettings;
+  readonly transformer: TransformerSettings;
+  readonly retention: RetentionSettings;
+  readonly alarms: AlarmSettings;
+  /** DynamoDB billing: on-demand, or provisioned with capacity derived from the volumes. */
+  readonly dynamoBillingMode: 'PAY_PER_REQUEST' | 'PROVISIONED';
+  /** Retain stateful resources (tables, buckets, keys, streams) when the stack is deleted. */
+  readonly retainData: boolean;
+  /** Turn on DynamoDB deletion protection. */
+  readonly deletionProtection: boolean;
+  /** Firehose buffering toward the raw zone. */
+  readonly firehoseBufferSeconds: number;
+  readonly firehoseBufferMiB: number;
+}

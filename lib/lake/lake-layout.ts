@@ -1,0 +1,36 @@
+/**
+ * The layout of the data lake, shared by the Firehose delivery streams (on AWS) and the local twin's
+ * lake writer, so that a path in the twin's folder is the key of the same object in S3.
+ *
+ *   raw bucket:      events/stream=<stream>/event_date=<YYYY-MM-DD>/<file>      every raw event, as sent
+ *                    events-unparsed/stream=<stream>/<error-type>/<YYYY-MM-DD>/   records Firehose could not partition
+ *                    dead-letter/stream=<stream>/reject_date=<YYYY-MM-DD>/<file> records a transformer rejected, with the reason
+ *   curated bucket:  later stages (Glue)
+ */
+export const RAW_EVENTS_PREFIX = 'events';
+export const RAW_UNPARSED_PREFIX = 'events-unparsed';
+export const DEAD_LETTER_PREFIX = 'dead-letter';
+
+/** Prefix of the raw events of a stream on a day. */
+export function rawEventsPrefix(stream: string, eventDate: string): string {
+  return `${RAW_EVENTS_PREFIX}/stream=${stream}/event_date=${eventDate}/`;
+}
+
+/** Prefix of the dead-lettered records of a stream on a day. */
+export function deadLetterPrefix(stream: string, rejectDate: string): string {
+  return `${DEAD_LETTER_PREFIX}/stream=${stream}/reject_date=${rejectDate}/`;
+}
+
+/**
+ * The event date of a raw record as Firehose's dynamic partitioning derives it: the first 10
+ * characters of event_time. A record whose event_time cannot be read goes to the unparsed prefix.
+ */
+export function eventDateOf(record: unknown): string | undefined {
+  if (typeof record !== 'object' || record === null) return undefined;
+  const t = (record as Record<string, unknown>).event_time;
+  if (typeof t !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(t)) return undefined;
+  return t.slice(0, 10);
+}
+
+/** The JQ expression Firehose uses for the same derivation (keep in step with eventDateOf). */
+export const FIREHOSE_EVENT_DATE_JQ = '{event_date: .event_time[0:10]}';
