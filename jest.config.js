@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }],
   },
   testTimeout: 60000,
   // Snapshots are a refactoring guard: CI must never write them.

@@ -86,7 +86,9 @@ function mergeObjectSchemas(a: Json, b: Json): Json {
     merged.properties = { ...((a.properties as Json) ?? {}), ...((b.properties as Json) ?? {}) };
   }
   if (a.required || b.required) {
-    merged.required = [...new Set([...((a.required as string[]) ?? []), ...((b.required as string[]) ?? [])])];
+    merged.required = [
+      ...new Set([...((a.required as string[]) ?? []), ...((b.required as string[]) ?? [])]),
+    ];
   }
   return merged;
 }

@@ -4,7 +4,13 @@
  */
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { CONTRACTS, ContractName, EventContractName, SUPPORTED_SCHEMA_VERSION, contractOfEventType } from './registry';
+import {
+  CONTRACTS,
+  ContractName,
+  EventContractName,
+  SUPPORTED_SCHEMA_VERSION,
+  contractOfEventType,
+} from './registry';
 import { loadAllSchemaFiles } from './flatten';
 
 let ajv: Ajv2020 | undefined;
@@ -37,7 +43,8 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
     .slice(0, 3)
     .map((e) => {
       const where = e.instancePath === '' ? '(root)' : e.instancePath;
-      if (e.keyword === 'required') return `${where} is missing required field '${String(e.params.missingProperty)}'`;
+      if (e.keyword === 'required')
+        return `${where} is missing required field '${String(e.params.missingProperty)}'`;
       if (e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties') {
         const extra = e.params.additionalProperty ?? e.params.unevaluatedProperty;
         return `${where} has unknown field '${String(extra)}'`;
@@ -65,8 +72,7 @@ export type EventRejectionCode =
   | 'CONTRACT_VIOLATION';
 
 export type EventCheck =
-  | { ok: true; contract: EventContractName }
-  | { ok: false; code: EventRejectionCode; message: string };
+  { ok: true; contract: EventContractName } | { ok: false; code: EventRejectionCode; message: string };
 
 /**
  * Checks a decoded event: that it is an object with the envelope, that its event type is known,
@@ -96,7 +102,9 @@ export function checkEvent(value: unknown): EventCheck {
     };
   }
   const check = checkContract(contract, value);
-  return check.ok ? { ok: true, contract } : { ok: false, code: 'CONTRACT_VIOLATION', message: `${contract}: ${check.message}` };
+  return check.ok
+    ? { ok: true, contract }
+    : { ok: false, code: 'CONTRACT_VIOLATION', message: `${contract}: ${check.message}` };
 }
 
 function kindOf(value: unknown): string {

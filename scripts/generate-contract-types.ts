@@ -1,5 +1,6 @@
 /**
- * Generates contracts/generated/types.ts from the JSON Schemas in contracts/schemas.
+ * Generates contracts/generated/types.ts (TypeScript types) and contracts/generated/flat/*.json (one
+ * self-contained schema per contract, for the Python side) from the JSON Schemas in contracts/schemas.
  * Run with `npm run contracts:generate`; test/contracts/generated-types.test.ts fails when the
  * committed file and the schemas drift apart.
  */
@@ -10,6 +11,17 @@ import { CONTRACTS, ContractName } from '../contracts/registry';
 import { flattenContract } from '../contracts/flatten';
 
 export const GENERATED_TYPES_PATH = path.join(__dirname, '..', 'contracts', 'generated', 'types.ts');
+/** Flat schemas for tools in other languages (the Glue jobs build Spark schemas from them). */
+export const GENERATED_FLAT_DIR = path.join(__dirname, '..', 'contracts', 'generated', 'flat');
+
+/** The flat schema files, by file name, as JSON text. */
+export function generateFlatSchemas(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(CONTRACTS) as ContractName[]) {
+    out[`${name}.json`] = JSON.stringify(flattenContract(name), null, 2) + '\n';
+  }
+  return out;
+}
 
 export async function generateContractTypes(): Promise<string> {
   const parts: string[] = [
@@ -31,14 +43,35 @@ export async function generateContractTypes(): Promise<string> {
   return parts.join('\n');
 }
 
-if (require.main === module) {
-  generateContractTypes()
-    .then((out) => {
-      fs.writeFileSync(GENERATED_TYPES_PATH, out);
-      console.log(`wrote ${path.relative(process.cwd(), GENERATED_TYPES_PATH)}`);
-    })
-    .catch((err) => {
-      console.error(err);
+/** Writes the generated files, or with `--check` exits 1 naming the files that differ. */
+async function main(check: boolean): Promise<void> {
+  const expected: Record<string, string> = { [GENERATED_TYPES_PATH]: await generateContractTypes() };
+  for (const [file, text] of Object.entries(generateFlatSchemas()))
+    expected[path.join(GENERATED_FLAT_DIR, file)] = text;
+  if (check) {
+    const onDisk = fs.existsSync(GENERATED_FLAT_DIR) ? fs.readdirSync(GENERATED_FLAT_DIR) : [];
+    const stale = Object.entries(expected)
+      .filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text)
+      .map(([file]) => file)
+      .concat(onDisk.map((f) => path.join(GENERATED_FLAT_DIR, f)).filter((f) => !(f in expected)));
+    if (stale.length > 0) {
+      console.error(
+        `Generated contract files are out of date: ${stale.map((f) => path.relative(process.cwd(), f)).join(', ')}\nRun: npm run contracts:generate`,
+      );
       process.exit(1);
-    });
+    }
+    console.log('generated contract files are up to date');
+    return;
+  }
+  fs.rmSync(GENERATED_FLAT_DIR, { recursive: true, force: true });
+  fs.mkdirSync(GENERATED_FLAT_DIR, { recursive: true });
+  for (const [file, text] of Object.entries(expected)) fs.writeFileSync(file, text);
+  console.log(`wrote ${Object.keys(expected).length} files under contracts/generated`);
+}
+
+if (require.main === module) {
+  main(process.argv.includes('--check')).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

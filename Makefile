@@ -1,0 +1,77 @@
+# The platform's commands. `make demo` and `make test` install what they need first (setup).
+# The CDK CLI stays off the network: no version check, no telemetry, no notices (cdk.json too).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_DISABLE_CLI_TELEMETRY := 1
+export NODE_NO_WARNINGS := 1
+export NPM_CONFIG_FUND := false
+export NPM_CONFIG_AUDIT := false
+export NPM_CONFIG_UPDATE_NOTIFIER := false
+
+PYTHON ?= python3
+VENV := .venv
+NODE_STAMP := node_modules/.install-stamp
+VENV_STAMP := $(VENV)/.install-stamp
+ENVS := dev staging prod
+
+.PHONY: help setup demo test test-ts test-python typecheck lint format synth cfn-lint contracts bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: $(NODE_STAMP) $(VENV_STAMP) ## Install npm packages from the lock file and the pinned Python environment
+
+$(NODE_STAMP): package-lock.json package.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(VENV_STAMP): requirements.txt
+	@command -v java >/dev/null || { echo "Java 17 is needed by PySpark (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+demo: setup ## Run the local twin end to end on a small scale and print what an operator sees
+	npx tsx demo/run-demo.ts $(DEMO_ARGS)
+
+test: setup ## Everything CI checks: contracts, types, lint, unit/construct/integration tests, synth + cfn-lint, Glue tests
+	npx tsx scripts/generate-contract-types.ts --check
+	npx tsc --noEmit -p .
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-ts
+	$(MAKE) --no-print-directory synth
+	$(MAKE) --no-print-directory cfn-lint
+	$(MAKE) --no-print-directory test-python
+
+test-ts: setup ## Jest: contracts, config, constructs and stacks (snapshots, cdk-nag), handlers, twin, integration
+	npx jest --ci
+
+test-python: setup ## pytest over glue-scripts on local PySpark
+	$(VENV)/bin/python -m pytest -q glue-scripts
+
+typecheck: setup
+	npx tsc --noEmit -p .
+
+lint: setup ## ESLint and Prettier
+	npx eslint --max-warnings=0 .
+	npx prettier --check --log-level=warn .
+
+format: setup
+	npx prettier --write --log-level=warn .
+
+synth: setup ## Synthesize dev, staging and prod into cdk.out/<env> with no credentials
+	bash scripts/synth-all.sh $(ENVS)
+
+cfn-lint: setup ## cfn-lint every synthesized template of every environment
+	$(VENV)/bin/cfn-lint $(foreach e,$(ENVS),cdk.out/$(e)/*.template.json)
+
+contracts: setup ## Regenerate contracts/generated from contracts/schemas
+	npx tsx scripts/generate-contract-types.ts
+
+bench: setup ## Run the benchmarks (results go in docs/benchmarks.md by hand)
+	npx tsx bench/transformer-bench.ts
+	npx tsx bench/ingest-e2e-bench.ts
+
+clean: ## Remove build output and the twin's data
+	rm -rf cdk.out .twin
