@@ -66,7 +66,12 @@ export function localKinesisClient(endpoint: string): KinesisClient {
 
 /** A DynamoDB client for an endpoint. */
 export function localDynamoClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
+  return new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 3,
+  });
 }
 
 /** The document client the transformers use, with the marshalling options they rely on. */
@@ -78,7 +83,12 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
 
 /** Starts kinesalite and dynalite in memory on free loopback ports. */
 export async function startEmulators(): Promise<Emulators> {
-  const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 1000 });
+  const kinesisServer = kinesalite({
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    shardLimit: 1000,
+  });
   const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const [kinesisEndpoint, dynamoEndpoint] = await Promise.all([listen(kinesisServer), listen(dynamoServer)]);
   const kinesis = localKinesisClient(kinesisEndpoint);
@@ -121,7 +131,10 @@ export function createTableInput(def: TableDefinition, name: string): CreateTabl
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
     KeySchema: keySchema,
-    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
     ...(gsis.length > 0 ? { GlobalSecondaryIndexes: gsis } : {}),
   };
 }

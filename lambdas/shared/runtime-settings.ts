@@ -19,6 +19,12 @@ export interface TransformerRuntimeSettings {
     readonly applicationLogs: number;
     readonly stockLedger: number;
   };
+  /**
+   * CloudWatch namespace of the transformer metrics (passed to Powertools as
+   * POWERTOOLS_METRICS_NAMESPACE).
+   * @default - Powertools' own default namespace
+   */
+  readonly metricsNamespace?: string;
 }
 
 const ENV = {
@@ -29,6 +35,7 @@ const ENV = {
   sessions: 'SESSIONS_TTL_DAYS',
   applicationLogs: 'APPLICATION_LOGS_TTL_DAYS',
   stockLedger: 'STOCK_LEDGER_TTL_DAYS',
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
 /** The Lambda environment variables that carry the settings. */
@@ -42,6 +49,7 @@ export function transformerEnvironment(s: TransformerRuntimeSettings): Record<st
     [ENV.applicationLogs]: String(s.ttlDays.applicationLogs),
     [ENV.stockLedger]: String(s.ttlDays.stockLedger),
   };
+  if (s.metricsNamespace) env[ENV.metricsNamespace] = s.metricsNamespace;
   for (const [id, name] of Object.entries(s.tables)) {
     if (name) env[tableEnvVar(id as TableId)] = name;
   }
@@ -50,22 +58,31 @@ export function transformerEnvironment(s: TransformerRuntimeSettings): Record<st
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const v = env[name];
-  if (!v) throw new Error(`Environment variable ${name} is not set; the ingestion stack sets it on every transformer`);
+  if (!v)
+    throw new Error(
+      `Environment variable ${name} is not set; the ingestion stack sets it on every transformer`,
+    );
   return v;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string): number {
   const raw = required(env, name);
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`Environment variable ${name} is '${raw}', expected a positive integer`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`Environment variable ${name} is '${raw}', expected a positive integer`);
   return n;
 }
 
 /** Reads the settings from a Lambda environment (called at handler initialisation, not at import). */
-export function readTransformerSettings(env: NodeJS.ProcessEnv, tableIds: readonly TableId[]): TransformerRuntimeSettings {
+export function readTransformerSettings(
+  env: NodeJS.ProcessEnv,
+  tableIds: readonly TableId[],
+): TransformerRuntimeSettings {
   const streamId = required(env, ENV.streamId);
   if (streamId !== 'orders' && streamId !== 'inventory' && streamId !== 'clickstream') {
-    throw new Error(`Environment variable ${ENV.streamId} is '${streamId}', expected orders, inventory or clickstream`);
+    throw new Error(
+      `Environment variable ${ENV.streamId} is '${streamId}', expected orders, inventory or clickstream`,
+    );
   }
   const tables: Partial<Record<TableId, string>> = {};
   for (const id of tableIds) tables[id] = required(env, tableEnvVar(id));
@@ -80,6 +97,7 @@ export function readTransformerSettings(env: NodeJS.ProcessEnv, tableIds: readon
       applicationLogs: positiveInt(env, ENV.applicationLogs),
       stockLedger: positiveInt(env, ENV.stockLedger),
     },
+    ...(env[ENV.metricsNamespace] ? { metricsNamespace: env[ENV.metricsNamespace] } : {}),
   };
 }
 

@@ -68,7 +68,10 @@ export const TABLES: Record<TableId, TableDefinition> = {
     ],
     accessPatterns: [
       { pattern: 'An order by id', how: 'GetItem order_id' },
-      { pattern: "A customer's orders, newest first", how: 'Query by-customer customer_id, ScanIndexForward=false' },
+      {
+        pattern: "A customer's orders, newest first",
+        how: 'Query by-customer customer_id, ScanIndexForward=false',
+      },
       {
         pattern: 'Orders in a status since a time (for example paid but not shipped for 24 h)',
         how: 'Query by-status status = :s AND status_changed_at < :t',
@@ -77,7 +80,8 @@ export const TABLES: Record<TableId, TableDefinition> = {
   },
   stock: {
     id: 'stock',
-    description: 'Live stock per SKU and warehouse: on hand, reserved, available, and headroom above the reorder point.',
+    description:
+      'Live stock per SKU and warehouse: on hand, reserved, available, and headroom above the reorder point.',
     partitionKey: { name: 'sku', type: 'S' },
     sortKey: { name: 'warehouse_id', type: 'S' },
     globalIndexes: [
@@ -171,7 +175,10 @@ export const TABLES: Record<TableId, TableDefinition> = {
     ttlAttribute: 'expires_at',
     accessPatterns: [
       { pattern: 'A session by id', how: 'GetItem session_id' },
-      { pattern: "A customer's sessions, newest first", how: 'Query by-customer customer_id = :c, ScanIndexForward=false' },
+      {
+        pattern: "A customer's sessions, newest first",
+        how: 'Query by-customer customer_id = :c, ScanIndexForward=false',
+      },
     ],
   },
   'application-logs': {

@@ -103,12 +103,12 @@ describe('valid events', () => {
     '%s accepts event type %s',
     (contract, eventType) => {
       const base = VALID_EVENTS[contract as EventContractName];
-      const extra: Record<string, unknown> = {
+      const extras: Record<string, Record<string, unknown>> = {
         'order.paid': { payment: { method: 'card', amount: '114.80' } },
         'order.shipped': { shipment: { warehouse_id: 'WH-DUB-1', carrier: 'DHL' } },
         'order.returned': { returned_lines: [{ line_number: 1, quantity: 1 }], reason: 'too small' },
-      }[eventType] as Record<string, unknown> | undefined;
-      expect(checkEvent({ ...base, event_type: eventType, ...(extra ?? {}) })).toEqual({
+      };
+      expect(checkEvent({ ...base, event_type: eventType, ...(extras[eventType] ?? {}) })).toEqual({
         ok: true,
         contract,
       });
