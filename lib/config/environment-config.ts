@@ -6,13 +6,25 @@
 
 export type EnvironmentName = 'dev' | 'staging' | 'prod';
 
+/** Log levels understood by both Lambda's JSON logging and Powertools (POWERTOOLS_LOG_LEVEL). */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
 export interface ExpectedVolumes {
   /** Sales records (order lines) per month. */
   readonly salesRecordsPerMonth: number;
   readonly customers: number;
   readonly skus: number;
   readonly warehouses: number;
-  /** Clickstream interactions per order placed. */
+  /** Average order lines (sales records) per order; orders per month = salesRecordsPerMonth / linesPerOrder. */
+  readonly linesPerOrder: number;
+  /**
+   * Order lifecycle events per order on the orders stream (created, paid, shipped, delivered, plus the
+   * share of cancelled and returned orders).
+   */
+  readonly orderEventsPerOrder: number;
+  /** Share of the SKUs whose product metadata changes in a month (product.metadata_updated events). */
+  readonly skuUpdatesPerMonthRatio: number;
+  /** Clickstream events (interactions, reviews and application logs) per order placed. */
   readonly interactionsPerOrder: number;
   /** Inventory movements per order line (reserve, ship, and replenishment). */
   readonly movementsPerSalesRecord: number;
@@ -46,16 +58,20 @@ export interface TransformerSettings {
   readonly parallelizationFactor: number;
   /** Largest record the transformer accepts, bytes; larger ones are dead-lettered. */
   readonly maxRecordBytes: number;
+  /** Application log level of the transformers (Lambda JSON logging and Powertools). */
+  readonly logLevel: LogLevel;
 }
 
 export interface RetentionSettings {
-  /** Days a log group keeps Lambda logs. */
+  /** Days a log group keeps Lambda and Firehose logs (one of the values CloudWatch Logs accepts). */
   readonly logDays: number;
   /** Days before raw lake objects move to Infrequent Access, then to Glacier Instant Retrieval. */
   readonly rawToInfrequentAccessDays: number;
   readonly rawToGlacierDays: number;
   /** Days noncurrent object versions are kept. */
   readonly noncurrentVersionDays: number;
+  /** Days S3 server access logs are kept in the access-log bucket. */
+  readonly accessLogDays: number;
   /** Days the dead-letter queues keep messages (1 to 14). */
   readonly deadLetterQueueDays: number;
   /** Days before interactions, sessions and logs expire from DynamoDB (the lake keeps them). */
@@ -69,10 +85,15 @@ export interface RetentionSettings {
 export interface AlarmSettings {
   /** Iterator age of a transformer, in seconds, above which the on-call engineer is paged. */
   readonly iteratorAgeSeconds: number;
-  /** Messages in a dead-letter queue above which an alarm fires. */
+  /** Messages in a dead-letter queue above which an alarm fires (0: the first message fires it). */
   readonly deadLetterMessages: number;
   /** Transformer errors in 5 minutes above which an alarm fires. */
   readonly transformerErrors: number;
+  /**
+   * Age in seconds of the oldest record not yet delivered to the raw zone by Firehose
+   * (DeliveryToS3.DataFreshness) above which an alarm fires; must exceed firehoseBufferSeconds.
+   */
+  readonly rawDeliveryFreshnessSeconds: number;
 }
 
 export interface EnvironmentConfig {

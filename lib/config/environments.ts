@@ -2,7 +2,12 @@
  * The three environments. prod carries the volumes of the brief (5M sales records a month, 10M
  * customers, 25M SKUs); dev and staging scale them down. Choose one with `cdk synth -c env=<name>`.
  */
-import { EnvironmentConfig, EnvironmentName, ExpectedVolumes, TransformerSettings } from './environment-config';
+import {
+  EnvironmentConfig,
+  EnvironmentName,
+  ExpectedVolumes,
+  TransformerSettings,
+} from './environment-config';
 import { validateEnvironmentConfig } from './validate-config';
 
 const PROD_VOLUMES: ExpectedVolumes = {
@@ -10,6 +15,10 @@ const PROD_VOLUMES: ExpectedVolumes = {
   customers: 10_000_000,
   skus: 25_000_000,
   warehouses: 12,
+  // The generator's order model (generator/volumes.ts) averages 1.8 lines per order.
+  linesPerOrder: 1.8,
+  orderEventsPerOrder: 4.3,
+  skuUpdatesPerMonthRatio: 0.1,
   interactionsPerOrder: 40,
   movementsPerSalesRecord: 3,
   peakToAverage: 10,
@@ -25,6 +34,7 @@ const TRANSFORMER: TransformerSettings = {
   maxRecordAgeSeconds: 6 * 3600,
   parallelizationFactor: 1,
   maxRecordBytes: 256 * 1024,
+  logLevel: 'INFO',
 };
 
 export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
@@ -32,7 +42,13 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
     name: 'dev',
     prefix: 'ecom-dev',
     region: 'eu-west-1',
-    volumes: { ...PROD_VOLUMES, salesRecordsPerMonth: 50_000, customers: 100_000, skus: 250_000, warehouses: 3 },
+    volumes: {
+      ...PROD_VOLUMES,
+      salesRecordsPerMonth: 50_000,
+      customers: 100_000,
+      skus: 250_000,
+      warehouses: 3,
+    },
     streams: { capacityMode: 'PROVISIONED', retentionHours: 24, minShards: 1 },
     transformer: { ...TRANSFORMER, memoryMiB: 256 },
     retention: {
@@ -40,13 +56,19 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       rawToInfrequentAccessDays: 30,
       rawToGlacierDays: 90,
       noncurrentVersionDays: 7,
+      accessLogDays: 30,
       deadLetterQueueDays: 14,
       interactionsTtlDays: 30,
       sessionsTtlDays: 30,
       applicationLogsTtlDays: 7,
       stockLedgerTtlDays: 7,
     },
-    alarms: { iteratorAgeSeconds: 900, deadLetterMessages: 100, transformerErrors: 50 },
+    alarms: {
+      iteratorAgeSeconds: 900,
+      deadLetterMessages: 100,
+      transformerErrors: 50,
+      rawDeliveryFreshnessSeconds: 900,
+    },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: false,
     deletionProtection: false,
@@ -57,7 +79,13 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
     name: 'staging',
     prefix: 'ecom-staging',
     region: 'eu-west-1',
-    volumes: { ...PROD_VOLUMES, salesRecordsPerMonth: 500_000, customers: 1_000_000, skus: 2_500_000, warehouses: 6 },
+    volumes: {
+      ...PROD_VOLUMES,
+      salesRecordsPerMonth: 500_000,
+      customers: 1_000_000,
+      skus: 2_500_000,
+      warehouses: 6,
+    },
     streams: { capacityMode: 'PROVISIONED', retentionHours: 72, minShards: 1 },
     transformer: TRANSFORMER,
     retention: {
@@ -65,13 +93,19 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       rawToInfrequentAccessDays: 30,
       rawToGlacierDays: 180,
       noncurrentVersionDays: 30,
+      accessLogDays: 90,
       deadLetterQueueDays: 14,
       interactionsTtlDays: 90,
       sessionsTtlDays: 90,
       applicationLogsTtlDays: 14,
       stockLedgerTtlDays: 7,
     },
-    alarms: { iteratorAgeSeconds: 300, deadLetterMessages: 10, transformerErrors: 10 },
+    alarms: {
+      iteratorAgeSeconds: 300,
+      deadLetterMessages: 10,
+      transformerErrors: 10,
+      rawDeliveryFreshnessSeconds: 600,
+    },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: true,
     deletionProtection: false,
@@ -90,13 +124,19 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       rawToInfrequentAccessDays: 30,
       rawToGlacierDays: 365,
       noncurrentVersionDays: 90,
+      accessLogDays: 365,
       deadLetterQueueDays: 14,
       interactionsTtlDays: 400,
       sessionsTtlDays: 400,
       applicationLogsTtlDays: 30,
       stockLedgerTtlDays: 14,
     },
-    alarms: { iteratorAgeSeconds: 120, deadLetterMessages: 1, transformerErrors: 5 },
+    alarms: {
+      iteratorAgeSeconds: 120,
+      deadLetterMessages: 0,
+      transformerErrors: 5,
+      rawDeliveryFreshnessSeconds: 300,
+    },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: true,
     deletionProtection: true,

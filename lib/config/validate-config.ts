@@ -2,36 +2,58 @@
  * Synth-time validation of an environment config. Every rule names the setting and the bad value,
  * so `cdk synth -c env=prod` fails with a message that says what to change.
  */
-import { EnvironmentConfig } from './environment-config';
+import { EnvironmentConfig, LogLevel } from './environment-config';
 
-function requireRange(env: string, path: string, value: number, min: number, max: number, integer = true): void {
+/** The retention periods, in days, that CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+function fail(env: string, message: string): never {
+  throw new Error(`Invalid config for environment '${env}': ${message}`);
+}
+
+function requireRange(
+  env: string,
+  path: string,
+  value: number,
+  min: number,
+  max: number,
+  integer = true,
+): void {
   if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new Error(
-      `Invalid config for environment '${env}': ${path} is ${value}, expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
-    );
+    fail(env, `${path} is ${value}, expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
   }
 }
 
 export function validateEnvironmentConfig(c: EnvironmentConfig): void {
   const n = c.name;
   if (!/^[a-z][a-z0-9-]{1,20}$/.test(c.prefix)) {
-    throw new Error(`Invalid config for environment '${n}': prefix '${c.prefix}' must match ^[a-z][a-z0-9-]{1,20}$`);
+    fail(n, `prefix '${c.prefix}' must match ^[a-z][a-z0-9-]{1,20}$`);
   }
   if (c.account !== undefined && !/^\d{12}$/.test(c.account)) {
-    throw new Error(`Invalid config for environment '${n}': account '${c.account}' must be 12 digits`);
+    fail(n, `account '${c.account}' must be 12 digits`);
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(c.region)) {
-    throw new Error(`Invalid config for environment '${n}': region '${c.region}' is not an AWS region name`);
+    fail(n, `region '${c.region}' is not an AWS region name`);
   }
   const v = c.volumes;
   requireRange(n, 'volumes.salesRecordsPerMonth', v.salesRecordsPerMonth, 1, 1e10);
   requireRange(n, 'volumes.customers', v.customers, 1, 1e10);
   requireRange(n, 'volumes.skus', v.skus, 1, 1e10);
   requireRange(n, 'volumes.warehouses', v.warehouses, 1, 10_000);
+  requireRange(n, 'volumes.linesPerOrder', v.linesPerOrder, 1, 1000, false);
+  requireRange(n, 'volumes.orderEventsPerOrder', v.orderEventsPerOrder, 1, 100, false);
+  requireRange(n, 'volumes.skuUpdatesPerMonthRatio', v.skuUpdatesPerMonthRatio, 0, 100, false);
   requireRange(n, 'volumes.interactionsPerOrder', v.interactionsPerOrder, 0, 10_000, false);
   requireRange(n, 'volumes.movementsPerSalesRecord', v.movementsPerSalesRecord, 0, 100, false);
   requireRange(n, 'volumes.peakToAverage', v.peakToAverage, 1, 1000, false);
   requireRange(n, 'volumes.averageEventBytes', v.averageEventBytes, 50, 1_048_576);
+  if (c.streams.capacityMode !== 'PROVISIONED' && c.streams.capacityMode !== 'ON_DEMAND') {
+    fail(n, `streams.capacityMode is '${String(c.streams.capacityMode)}', expected PROVISIONED or ON_DEMAND`);
+  }
   requireRange(n, 'streams.retentionHours', c.streams.retentionHours, 24, 8760);
   requireRange(n, 'streams.minShards', c.streams.minShards, 1, 10_000);
   const t = c.transformer;
@@ -41,13 +63,29 @@ export function validateEnvironmentConfig(c: EnvironmentConfig): void {
   requireRange(n, 'transformer.maxBatchingWindowSeconds', t.maxBatchingWindowSeconds, 0, 300);
   requireRange(n, 'transformer.retryAttempts', t.retryAttempts, 0, 10_000);
   requireRange(n, 'transformer.maxRecordAgeSeconds', t.maxRecordAgeSeconds, 60, 604_800);
+  // A record older than the stream's retention is already gone; a longer cap would never apply.
+  if (t.maxRecordAgeSeconds > c.streams.retentionHours * 3600) {
+    fail(
+      n,
+      `transformer.maxRecordAgeSeconds is ${t.maxRecordAgeSeconds}, longer than streams.retentionHours (${c.streams.retentionHours} h = ${c.streams.retentionHours * 3600} s)`,
+    );
+  }
   requireRange(n, 'transformer.parallelizationFactor', t.parallelizationFactor, 1, 10);
   requireRange(n, 'transformer.maxRecordBytes', t.maxRecordBytes, 1024, 1_048_576);
+  if (!LOG_LEVELS.includes(t.logLevel)) {
+    fail(n, `transformer.logLevel is '${String(t.logLevel)}', expected one of ${LOG_LEVELS.join(', ')}`);
+  }
   const r = c.retention;
-  requireRange(n, 'retention.logDays', r.logDays, 1, 3653);
+  if (!LOG_RETENTION_DAYS.includes(r.logDays)) {
+    fail(
+      n,
+      `retention.logDays is ${r.logDays}, expected one of the values CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+    );
+  }
   requireRange(n, 'retention.rawToInfrequentAccessDays', r.rawToInfrequentAccessDays, 30, 36_500);
   requireRange(n, 'retention.rawToGlacierDays', r.rawToGlacierDays, r.rawToInfrequentAccessDays + 30, 36_500);
   requireRange(n, 'retention.noncurrentVersionDays', r.noncurrentVersionDays, 1, 36_500);
+  requireRange(n, 'retention.accessLogDays', r.accessLogDays, 1, 36_500);
   requireRange(n, 'retention.deadLetterQueueDays', r.deadLetterQueueDays, 1, 14);
   requireRange(n, 'retention.interactionsTtlDays', r.interactionsTtlDays, 1, 36_500);
   requireRange(n, 'retention.sessionsTtlDays', r.sessionsTtlDays, 1, 36_500);
@@ -55,16 +93,32 @@ export function validateEnvironmentConfig(c: EnvironmentConfig): void {
   requireRange(n, 'retention.stockLedgerTtlDays', r.stockLedgerTtlDays, 1, 36_500);
   // A movement must stay in the ledger at least as long as Kinesis can redeliver it.
   if (r.stockLedgerTtlDays * 24 < c.streams.retentionHours) {
-    throw new Error(
-      `Invalid config for environment '${n}': retention.stockLedgerTtlDays is ${r.stockLedgerTtlDays} days, shorter than streams.retentionHours (${c.streams.retentionHours} h); a redelivered movement would be applied twice`,
+    fail(
+      n,
+      `retention.stockLedgerTtlDays is ${r.stockLedgerTtlDays} days, shorter than streams.retentionHours (${c.streams.retentionHours} h); a redelivered movement would be applied twice`,
     );
   }
   requireRange(n, 'alarms.iteratorAgeSeconds', c.alarms.iteratorAgeSeconds, 1, 604_800);
   requireRange(n, 'alarms.deadLetterMessages', c.alarms.deadLetterMessages, 0, 1e9);
   requireRange(n, 'alarms.transformerErrors', c.alarms.transformerErrors, 0, 1e9);
+  requireRange(n, 'alarms.rawDeliveryFreshnessSeconds', c.alarms.rawDeliveryFreshnessSeconds, 60, 86_400);
+  if (c.dynamoBillingMode !== 'PAY_PER_REQUEST' && c.dynamoBillingMode !== 'PROVISIONED') {
+    fail(n, `dynamoBillingMode is '${String(c.dynamoBillingMode)}', expected PAY_PER_REQUEST or PROVISIONED`);
+  }
   requireRange(n, 'firehoseBufferSeconds', c.firehoseBufferSeconds, 60, 900);
+  // Dynamic partitioning needs a buffer of at least 64 MiB.
   requireRange(n, 'firehoseBufferMiB', c.firehoseBufferMiB, 64, 128);
+  // Records wait up to the buffer interval before delivery: a lower threshold would alarm on every buffer.
+  if (c.alarms.rawDeliveryFreshnessSeconds <= c.firehoseBufferSeconds) {
+    fail(
+      n,
+      `alarms.rawDeliveryFreshnessSeconds is ${c.alarms.rawDeliveryFreshnessSeconds}, not above firehoseBufferSeconds (${c.firehoseBufferSeconds}); the alarm would fire on every buffer`,
+    );
+  }
   if (c.name === 'prod' && !c.retainData) {
-    throw new Error(`Invalid config for environment 'prod': retainData is false; prod data must be retained`);
+    fail(n, 'retainData is false; prod data must be retained');
+  }
+  if (c.name === 'prod' && !c.deletionProtection) {
+    fail(n, 'deletionProtection is false; prod tables must be protected from deletion');
   }
 }

@@ -1,0 +1,83 @@
+/**
+ * Builds the platform's stacks into an app for one environment. bin/app.ts and the tests call the
+ * same function, so the tests check the app that `cdk synth` produces.
+ */
+import { App, Environment, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { EnvironmentConfig } from './config/environment-config';
+import { PlatformSizing, platformSizing } from './config/sizing';
+import { IngestionStack, StorageStack } from './stacks';
+
+/** Value of the `project` tag on every resource. */
+export const PROJECT_TAG = 'ecommerce-data-platform';
+
+/** Options of {@link buildPlatformApp}. */
+export interface PlatformAppOptions {
+  /**
+   * Check the app against the cdk-nag AwsSolutions rules at synth (any unacknowledged finding fails
+   * synth).
+   *
+   * @default true
+   */
+  readonly nag?: boolean;
+
+  /**
+   * Folder of the Lambda handlers.
+   *
+   * @default - the repository's lambdas/ folder
+   */
+  readonly lambdasRoot?: string;
+}
+
+/** The stacks of one environment. */
+export interface PlatformStacks {
+  readonly storage: StorageStack;
+  readonly ingestion: IngestionStack;
+  /** The sizes derived from the environment's volumes. */
+  readonly sizing: PlatformSizing;
+}
+
+/**
+ * Adds `${prefix}-storage` and `${prefix}-ingestion` to the app, tags every resource with the
+ * project and environment, and registers the cdk-nag AwsSolutions checks. The stacks are
+ * environment-agnostic unless `config.account` is set.
+ */
+export function buildPlatformApp(
+  app: App,
+  config: EnvironmentConfig,
+  options: PlatformAppOptions = {},
+): PlatformStacks {
+  const env: Environment | undefined =
+    config.account === undefined ? undefined : { account: config.account, region: config.region };
+  const sizing = platformSizing(config);
+
+  const storage = new StorageStack(app, `${config.prefix}-storage`, {
+    env,
+    config,
+    sizing,
+    description: `E-commerce data platform (${config.name}): KMS key, lake buckets and DynamoDB tables`,
+    terminationProtection: config.deletionProtection,
+  });
+  const ingestion = new IngestionStack(app, `${config.prefix}-ingestion`, {
+    env,
+    config,
+    sizing,
+    description: `E-commerce data platform (${config.name}): Kinesis streams, transformers and raw delivery`,
+    key: storage.key,
+    rawBucket: storage.rawBucket,
+    tables: storage.tables,
+    deadLetterWriterPolicy: storage.deadLetterWriterPolicy,
+    rawEventsWriterPolicy: storage.rawEventsWriterPolicy,
+    lambdasRoot: options.lambdasRoot,
+  });
+
+  for (const stack of [storage, ingestion]) {
+    Tags.of(stack).add('project', PROJECT_TAG);
+    Tags.of(stack).add('environment', config.name);
+  }
+
+  if (options.nag ?? true) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
+  return { storage, ingestion, sizing };
+}

@@ -1,0 +1,2 @@
+export * from './storage-stack';
+export * from './ingestion-stack';

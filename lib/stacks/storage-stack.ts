@@ -1,0 +1,116 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { EnvironmentConfig } from '../config/environment-config';
+import { PlatformSizing } from '../config/sizing';
+import { AccessLogBucket, LakeBucket, LakePrefixPolicy, PlatformKey, PlatformTable } from '../constructs';
+import { DEAD_LETTER_PREFIX, RAW_EVENTS_PREFIX, RAW_UNPARSED_PREFIX } from '../lake/lake-layout';
+import { TABLE_IDS, TABLES, TableId, tableName } from '../tables/table-definitions';
+
+/** Properties of the {@link StorageStack}. */
+export interface StorageStackProps extends StackProps {
+  /** The environment's configuration. */
+  readonly config: EnvironmentConfig;
+  /** Sizes derived from the configuration's volumes (table capacity in PROVISIONED mode). */
+  readonly sizing: PlatformSizing;
+}
+
+/**
+ * The stateful stack: the platform KMS key, the access-log bucket, the raw and curated lake
+ * buckets, one DynamoDB table per TABLES entry, and the prefix-scoped policies of the raw bucket.
+ * Everything here is retained unless `config.retainData` is false.
+ */
+export class StorageStack extends Stack {
+  /** The customer-managed key of the platform. */
+  public readonly key: kms.IKey;
+
+  /** The raw zone: every event as sent, plus dead-lettered records. */
+  public readonly rawBucket: s3.IBucket;
+
+  /** The curated zone: Parquet written by Glue. */
+  public readonly curatedBucket: s3.IBucket;
+
+  /** The S3 server access log bucket. */
+  public readonly accessLogBucket: s3.IBucket;
+
+  /** The tables, by id. */
+  public readonly tables: Record<TableId, dynamodb.ITable>;
+
+  /** Opens `dead-letter/` of the raw bucket (for the transformers). */
+  public readonly deadLetterWriterPolicy: iam.IManagedPolicy;
+
+  /** Opens `events/` and `events-unparsed/` of the raw bucket (for the Firehose deliveries). */
+  public readonly rawEventsWriterPolicy: iam.IManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: StorageStackProps) {
+    super(scope, id, props);
+    const { config, sizing } = props;
+    const retain = config.retainData;
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.key = new PlatformKey(this, 'PlatformKey', {
+      aliasName: `${config.prefix}-platform`,
+      description: `Encrypts the data of the e-commerce data platform (${config.name})`,
+      removalPolicy,
+      pendingWindow: Duration.days(retain ? 30 : 7),
+    }).key;
+
+    this.accessLogBucket = new AccessLogBucket(this, 'AccessLogs', {
+      expiration: Duration.days(config.retention.accessLogDays),
+      retainData: retain,
+    }).bucket;
+
+    this.rawBucket = new LakeBucket(this, 'Raw', {
+      encryptionKey: this.key,
+      accessLogBucket: this.accessLogBucket,
+      accessLogPrefix: 'raw/',
+      infrequentAccessAfter: Duration.days(config.retention.rawToInfrequentAccessDays),
+      glacierInstantRetrievalAfter: Duration.days(config.retention.rawToGlacierDays),
+      noncurrentVersionExpiration: Duration.days(config.retention.noncurrentVersionDays),
+      retainData: retain,
+    }).bucket;
+
+    this.curatedBucket = new LakeBucket(this, 'Curated', {
+      encryptionKey: this.key,
+      accessLogBucket: this.accessLogBucket,
+      accessLogPrefix: 'curated/',
+      noncurrentVersionExpiration: Duration.days(config.retention.noncurrentVersionDays),
+      retainData: retain,
+    }).bucket;
+
+    this.deadLetterWriterPolicy = new LakePrefixPolicy(this, 'DeadLetterWriter', {
+      bucket: this.rawBucket,
+      prefixes: [`${DEAD_LETTER_PREFIX}/`],
+      description: `Lets the ${config.name} transformers put dead-lettered records under ${DEAD_LETTER_PREFIX}/ of the raw bucket`,
+    }).policy;
+
+    this.rawEventsWriterPolicy = new LakePrefixPolicy(this, 'RawEventsWriter', {
+      bucket: this.rawBucket,
+      prefixes: [`${RAW_EVENTS_PREFIX}/`, `${RAW_UNPARSED_PREFIX}/`],
+      // What Firehose needs for an S3 destination, as AWS documents it.
+      objectActions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+      bucketActions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+      description: `Lets the ${config.name} Firehose deliveries write under ${RAW_EVENTS_PREFIX}/ and ${RAW_UNPARSED_PREFIX}/ of the raw bucket`,
+    }).policy;
+
+    const tables = {} as Record<TableId, dynamodb.ITable>;
+    for (const tableId of TABLE_IDS) {
+      tables[tableId] = new PlatformTable(this, `Table-${tableId}`, {
+        definition: TABLES[tableId],
+        tableName: tableName(config.prefix, tableId),
+        encryptionKey: this.key,
+        provisionedCapacity: config.dynamoBillingMode === 'PROVISIONED' ? sizing.tables[tableId] : undefined,
+        deletionProtection: config.deletionProtection,
+        removalPolicy,
+      }).table;
+    }
+    this.tables = tables;
+
+    new CfnOutput(this, 'RawBucketName', { value: this.rawBucket.bucketName });
+    new CfnOutput(this, 'CuratedBucketName', { value: this.curatedBucket.bucketName });
+    new CfnOutput(this, 'PlatformKeyArn', { value: this.key.keyArn });
+  }
+}
