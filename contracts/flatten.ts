@@ -6,22 +6,23 @@
  * only need the shape: the TypeScript type generator, and the Glue catalog and Spark schemas of
  * later stages, which read the same files.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CONTRACTS, ContractName } from './registry';
+import { SCHEMA_FILES } from './schema-files';
 
+/** Where the schema files live (for tools and tests; the code itself imports them statically). */
 export const SCHEMA_DIR = path.join(__dirname, 'schemas');
 
 type Json = Record<string, unknown>;
 
-const fileCache = new Map<string, Json>();
 function loadFile(file: string): Json {
-  let s = fileCache.get(file);
-  if (!s) {
-    s = JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, file), 'utf8')) as Json;
-    fileCache.set(file, s);
+  const schema = SCHEMA_FILES[file];
+  if (!schema) {
+    throw new Error(
+      `No schema file '${file}' in contracts/schema-files.ts; add the file there when you add it to contracts/schemas`,
+    );
   }
-  return s;
+  return schema;
 }
 
 /** Loads the raw JSON Schema of a contract. */
@@ -31,11 +32,7 @@ export function loadSchema(name: ContractName): Json {
 
 /** All schema files, as ajv needs them to resolve references between files. */
 export function loadAllSchemaFiles(): Json[] {
-  return fs
-    .readdirSync(SCHEMA_DIR)
-    .filter((f) => f.endsWith('.schema.json'))
-    .sort()
-    .map(loadFile);
+  return Object.keys(SCHEMA_FILES).sort().map(loadFile);
 }
 
 function resolveRef(ref: string, currentFile: string): { schema: Json; file: string } {

@@ -4,6 +4,7 @@ import { CONTRACTS, ContractName, EVENT_CONTRACTS, EventContractName } from '../
 import { checkContract, checkEvent } from '../../contracts/validate';
 import { flattenContract, loadSchema, SCHEMA_DIR } from '../../contracts/flatten';
 import { STREAMS } from '../../lib/streams/stream-definitions';
+import { SCHEMA_FILES } from '../../contracts/schema-files';
 
 const SEED_DIR = path.join(__dirname, '..', '..', 'contracts', 'examples', 'seed');
 const seed = (file: string): unknown => JSON.parse(fs.readFileSync(path.join(SEED_DIR, file), 'utf8'));
@@ -199,6 +200,11 @@ describe('invalid events', () => {
 });
 
 describe('the registry and the schema folder agree', () => {
+  test('every schema file is imported by contracts/schema-files.ts', () => {
+    const files = fs.readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json'));
+    expect(Object.keys(SCHEMA_FILES).sort()).toEqual(files.sort());
+  });
+
   test('every schema file is registered, and every registered contract has a file', () => {
     const files = fs.readdirSync(SCHEMA_DIR).filter((f) => f !== 'common.schema.json');
     expect(files.sort()).toEqual(Object.values(CONTRACTS).sort());
