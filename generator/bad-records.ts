@@ -5,6 +5,7 @@
  */
 import { SUPPORTED_SCHEMA_VERSION } from '../contracts/registry';
 import {
+  BAD_RECORD_KINDS,
   BadRecordKind,
   EXPECTED_OUTCOME,
   GeneratedItem,
@@ -16,18 +17,7 @@ import {
 import { Rng } from './random';
 
 /** Kinds injected next to a good event (the burst is scheduled once, on its own). */
-export const INJECTED_KINDS: readonly BadRecordKind[] = [
-  'malformed_json',
-  'not_base64',
-  'wrong_type',
-  'missing_key',
-  'unknown_event_type',
-  'future_schema_version',
-  'oversized',
-  'negative_value',
-  'late',
-  'duplicate',
-];
+export const INJECTED_KINDS: readonly BadRecordKind[] = BAD_RECORD_KINDS.filter((k) => k !== 'hot_sku_burst');
 
 /** Event types that may be sent late (the simulation delays them past the next change of the same key). */
 export const LATE_ELIGIBLE = new Set<string>([
