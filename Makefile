@@ -15,7 +15,7 @@ NODE_STAMP := node_modules/.install-stamp
 VENV_STAMP := $(VENV)/.install-stamp
 ENVS := dev staging prod
 
-.PHONY: help setup demo test test-ts test-python typecheck lint format synth cfn-lint contracts bench clean
+.PHONY: help setup demo test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ format: setup
 
 synth: setup ## Synthesize dev, staging and prod into cdk.out/<env> with no credentials, then cfn-lint them
 	CFN_LINT=$(VENV)/bin/cfn-lint bash scripts/synth-all.sh $(ENVS)
+
+diff: setup ## What the working tree changes in every environment's templates (BASE=<git ref>, default HEAD)
+	bash scripts/diff-templates.sh $(or $(BASE),HEAD) $(ENVS)
 
 cfn-lint: setup ## cfn-lint the templates of the last synth (.cfnlintrc.yaml says what is ignored and why)
 	$(VENV)/bin/cfn-lint -- $(foreach e,$(ENVS),cdk.out/$(e)/*.template.json)
