@@ -7,8 +7,10 @@
  *
  *   npx tsx bench/transformer-bench.ts [--events 100000] [--runs 5] [--bad-share 0.02] [--seed 42]
  *
- * Target: at least 100,000 events/s.
+ * Target: at least 100,000 events/s. The output starts with the machine (CPUs, model, Node.js version,
+ * load average), since the figures depend on it and on what else runs there.
  */
+import * as os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { checkEvent } from '../contracts/validate';
@@ -144,8 +146,19 @@ function parse(argv: readonly string[]): TransformerBenchOptions {
   };
 }
 
+/** The machine the figures were taken on: CPUs, model, Node.js version and load average. */
+export function describeMachine(): string {
+  const model = os.cpus()[0]?.model?.trim() || 'unknown CPU';
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `${os.availableParallelism()} CPUs (${model}), Node.js ${process.version}, load average ${load}`;
+}
+
 function main(): void {
   const options = parse(process.argv.slice(2));
+  console.log(`Machine: ${describeMachine()}`);
   const t0 = Date.now();
   const { full, stages, mix } = runTransformerBench(options);
   console.log(

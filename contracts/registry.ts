@@ -58,10 +58,14 @@ export type EventType = (typeof EVENT_CONTRACTS)[EventContractName][number];
 /** The newest schema_version of each event contract that this code understands. */
 export const SUPPORTED_SCHEMA_VERSION = 1;
 
+/** Every event type with the contract that defines it, built once. */
+const CONTRACT_OF_EVENT_TYPE: ReadonlyMap<string, EventContractName> = new Map(
+  (Object.entries(EVENT_CONTRACTS) as [EventContractName, readonly string[]][]).flatMap(([name, types]) =>
+    types.map((type) => [type, name] as const),
+  ),
+);
+
 /** Which contract defines an event type. */
 export function contractOfEventType(eventType: string): EventContractName | undefined {
-  for (const [name, types] of Object.entries(EVENT_CONTRACTS) as [EventContractName, readonly string[]][]) {
-    if (types.includes(eventType)) return name;
-  }
-  return undefined;
+  return CONTRACT_OF_EVENT_TYPE.get(eventType);
 }

@@ -11,8 +11,8 @@
  * 3. PutItem `stock-ledger` { event_id, ..., expires_at = now + ttlDays.stockLedger }.
  *
  * Why this is exact: all movements of one sku#warehouse share a partition key, hence a shard, and they
- * are applied in order; the batch loop stops at the first failure, so nothing else touches that stock
- * item before the failed movement is retried. The only movement whose effect can be in `stock` without
+ * are applied in order; the batch loop skips the rest of a partition key after its first failure, so
+ * nothing else touches that stock item before the failed movement is retried. The only movement whose effect can be in `stock` without
  * a ledger entry is therefore the item's last one, which is exactly what last_event_id records.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';

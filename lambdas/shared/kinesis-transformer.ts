@@ -2,17 +2,31 @@
  * The batch loop shared by the three transformers. Per record: decode → checkEvent → stream check →
  * normalize (prepareRecord, pure) → applyEvent (the transformer's DynamoDB writes).
  *
- * - A bad record is not a failure: it becomes a Rejection, the record counts as handled, and all the
+ * - Records of different partition keys run concurrently, at most `maxInFlightRecords` at a time;
+ *   records of one partition key run strictly one after the other, in sequence order. All the events
+ *   of one order, one SKU in one warehouse or one session share a partition key, so every item a
+ *   transformer writes sees its events in order, as it did when the whole batch ran sequentially.
+ * - A bad record is not a failure: it becomes a Rejection, the record counts as handled, and the
  *   rejections of the batch are written with one DeadLetterSink.write at the end.
- * - Only infrastructure errors (DynamoDB, S3) fail a record. From the first failure on, every later
- *   record of the batch is reported as failed without being applied, so Lambda (or the twin's poller)
- *   retries from the first failure, in order. Per-key order is what keeps stock exact.
- * - If the dead-letter write fails, the rejected records are reported as failures too: they are
- *   delivered again and rejected again, never lost.
+ * - Only infrastructure errors (DynamoDB, S3) fail a record. Once a record of partition key K fails,
+ *   every later record of K in the batch is reported as failed without being applied (or judged), so
+ *   nothing touches K's items between the failure and its retry: that is what keeps stock exact.
+ *   Records of other keys proceed.
+ * - Lambda checkpoints at the lowest failed sequence number and redelivers every record after it,
+ *   whatever the response says about them. So the response lists every record from that checkpoint
+ *   on, and the counts call them failed even when this invocation already applied them (the retry
+ *   finds them applied: every write is idempotent, and they count as duplicates then). Their
+ *   rejections are not dead-lettered now either: the retry judges them again and writes them once.
+ *   Summed over the retries, each record is counted once and dead-lettered at most once.
+ * - If the dead-letter write fails, the rejected records are reported as failures too (and the
+ *   checkpoint moves down to the first of them): they are delivered again and rejected again, never
+ *   lost.
  *
- * Powertools' BatchProcessor runs the records sequentially and builds the partial batch response
- * (`batchItemFailures`); a new processor is created per invocation so that concurrent batches in one
- * process (the local twin polls shards concurrently) never share state.
+ * Powertools' BatchProcessor runs the records (`processInParallel: true`: it starts every record's
+ * handler at once and awaits them all) and collects the failed ones; the per-key chain and the cap on
+ * records in flight live in the record handler below. A new processor and new per-batch state are
+ * created per invocation, so that concurrent batches in one process (the local twin polls shards
+ * concurrently) never share state.
  */
 import type {
   Context,
@@ -36,17 +50,27 @@ export type ApplyOutcome = 'applied' | 'duplicate';
 /** Writes one normalized event to the stores; throws only on infrastructure errors. */
 export type ApplyEvent = (normalized: NormalizedEvent) => Promise<ApplyOutcome>;
 
-/** The counts of one batch. received = applied + duplicates + rejected + failed. */
+/**
+ * The counts of one batch. received = applied + duplicates + rejected + failed.
+ *
+ * A record counts once, in the invocation that acknowledges it: a record Lambda will deliver again
+ * (any record from the lowest failed sequence number on) counts as failed, even if this invocation
+ * applied it, so that the counts of a batch and its retries add up to the records put.
+ */
 export interface BatchOutcome {
   readonly stream: StreamId;
   readonly received: number;
+  /** Events that changed the stores and are acknowledged. */
   readonly applied: number;
   /** Events that changed nothing because they were already applied or are older than the stored state. */
   readonly duplicates: number;
   /** Records written to the dead-letter destination. */
   readonly rejected: number;
   readonly rejectedByCode: Readonly<Partial<Record<RejectionCode, number>>>;
-  /** Records reported in batchItemFailures (failed, skipped after a failure, or not dead-lettered). */
+  /**
+   * Records reported in batchItemFailures: failed, skipped after a failure of their partition key,
+   * not dead-lettered, or after the batch's lowest failed record (which Lambda delivers again).
+   */
   readonly failed: number;
   /** Why the dead-letter write failed, when it did (its records are then counted as failed). */
   readonly deadLetterError?: string;
@@ -57,6 +81,9 @@ export interface TransformerLogger {
   warn(message: string, attributes: Record<string, unknown>): void;
   error(message: string, attributes: Record<string, unknown>): void;
 }
+
+/** The default of {@link KinesisTransformerOptions.maxInFlightRecords}. */
+export const DEFAULT_MAX_IN_FLIGHT_RECORDS = 32;
 
 /** Options of {@link createKinesisTransformer}. */
 export interface KinesisTransformerOptions {
@@ -86,6 +113,14 @@ export interface KinesisTransformerOptions {
    * @default - the system clock
    */
   readonly clock?: () => Date;
+  /**
+   * The most records of one batch in flight at once (an integer of at least 1). Records of one
+   * partition key never overlap, whatever this is; 1 runs the whole batch sequentially. Each record
+   * in flight makes at most one DynamoDB call at a time, so this also bounds the concurrent calls of
+   * a batch (the SDK's HTTP agent allows 50 sockets per host by default).
+   * @default DEFAULT_MAX_IN_FLIGHT_RECORDS (32)
+   */
+  readonly maxInFlightRecords?: number;
 }
 
 /** A transformer: a Kinesis Lambda handler with partial batch responses. */
@@ -94,10 +129,10 @@ export type KinesisTransformer = (
   context?: Context,
 ) => Promise<KinesisStreamBatchResponse>;
 
-/** The error of a record that was not attempted because an earlier record of its batch failed. */
+/** The error of a record that was not attempted because an earlier record of its partition key failed. */
 export class SkippedRecordError extends Error {
   constructor() {
-    super('skipped: an earlier record of this batch failed');
+    super('skipped: an earlier record of this partition key failed in this batch');
     this.name = 'SkippedRecordError';
   }
 }
@@ -111,50 +146,132 @@ function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
+/**
+ * A FIFO counting semaphore: `acquire` resolves with a release function once fewer than `max`
+ * holders remain; a released slot passes straight to the longest waiter.
+ */
+function createLimiter(max: number): () => Promise<() => void> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  let head = 0;
+  const release = (): void => {
+    if (head < waiting.length) {
+      const next = waiting[head];
+      head += 1;
+      next();
+    } else {
+      active -= 1;
+    }
+  };
+  const grant = (): (() => void) => {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      release();
+    };
+  };
+  return () => {
+    if (active < max) {
+      active += 1;
+      return Promise.resolve(grant());
+    }
+    return new Promise((resolve) => waiting.push(() => resolve(grant())));
+  };
+}
+
+/** What happened to one record in this invocation, before the checkpoint rule is applied. */
+type RecordStatus = 'applied' | 'duplicate' | 'rejected' | 'failed' | 'skipped';
+
 /** Builds a transformer from its apply function and destinations. */
 export function createKinesisTransformer(options: KinesisTransformerOptions): KinesisTransformer {
   const { settings, applyEvent, deadLetter, metrics, onBatchOutcome } = options;
   const stream = settings.streamId;
   const logger: TransformerLogger = options.logger ?? new Logger({ serviceName: `${stream}-transformer` });
   const clock = options.clock ?? (() => new Date());
+  const maxInFlight = options.maxInFlightRecords ?? DEFAULT_MAX_IN_FLIGHT_RECORDS;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
+    throw new Error(
+      `maxInFlightRecords is ${String(maxInFlight)}, expected an integer of at least 1 (1 runs a batch sequentially)`,
+    );
+  }
 
   return async (event, context) => {
     const records = event.Records ?? [];
-    const rejections: Rejection[] = [];
-    let applied = 0;
-    let duplicates = 0;
-    let failedAlready = false;
+    const count = records.length;
+    const statuses: (RecordStatus | undefined)[] = new Array<RecordStatus | undefined>(count);
+    const rejectionOf: (Rejection | undefined)[] = new Array<Rejection | undefined>(count);
+    const failedKeys = new Set<string>();
+    const acquire = createLimiter(maxInFlight);
 
-    const handleRecord = async (record: KinesisStreamRecord): Promise<void> => {
-      if (failedAlready) throw new SkippedRecordError();
+    // The per-key chain, built before any record starts: record i waits for `after[i]`, the
+    // settlement of the previous record of its partition key (whatever order Powertools calls the
+    // handler in), and settles `done[i]` when it is finished, failed or skipped.
+    const done: (() => void)[] = new Array<() => void>(count);
+    const after: (Promise<void> | undefined)[] = new Array<Promise<void> | undefined>(count);
+    const lastOfKey = new Map<string, Promise<void>>();
+    const indexes = new Map<KinesisStreamRecord, number[]>();
+    for (let i = 0; i < count; i++) {
+      const key = records[i].kinesis.partitionKey;
+      after[i] = lastOfKey.get(key);
+      lastOfKey.set(
+        key,
+        new Promise<void>((resolve) => {
+          done[i] = resolve;
+        }),
+      );
+      const same = indexes.get(records[i]);
+      if (same) same.push(i);
+      else indexes.set(records[i], [i]);
+    }
+
+    const runRecord = async (i: number): Promise<void> => {
+      const record = records[i];
       let eventId: string | undefined;
       try {
         const prepared = prepareRecord(record, settings, clock);
         if (!prepared.ok) {
-          const r = prepared.rejection;
-          rejections.push(r);
-          logger.warn('record rejected', {
-            code: r.code,
-            reason: r.message,
-            shard_id: r.shardId,
-            sequence_number: r.sequenceNumber,
-            event_id: r.eventId,
-            event_type: r.eventType,
-          });
+          rejectionOf[i] = prepared.rejection;
+          statuses[i] = 'rejected';
           return;
         }
         eventId = prepared.eventId;
         const outcome = await applyEvent(prepared.normalized);
-        if (outcome === 'applied') applied += 1;
-        else duplicates += 1;
+        statuses[i] = outcome === 'applied' ? 'applied' : 'duplicate';
       } catch (err) {
-        failedAlready = true;
-        logger.error('record failed; it and every later record of the batch will be retried', {
-          sequence_number: record.kinesis.sequenceNumber,
-          event_id: eventId,
-          error: errorText(err),
-        });
+        statuses[i] = 'failed';
+        failedKeys.add(record.kinesis.partitionKey);
+        logger.error(
+          'record failed; the later records of its partition key are skipped, and Lambda retries the batch from the lowest failed record',
+          {
+            sequence_number: record.kinesis.sequenceNumber,
+            event_id: eventId,
+            error: errorText(err),
+          },
+        );
         throw err;
+      }
+    };
+
+    const handleRecord = async (record: KinesisStreamRecord): Promise<void> => {
+      const i = indexes.get(record)?.shift();
+      if (i === undefined) {
+        throw new Error(`record ${record.kinesis.sequenceNumber} is not one of the batch's records`);
+      }
+      try {
+        await after[i];
+        if (failedKeys.has(record.kinesis.partitionKey)) {
+          statuses[i] = 'skipped';
+          throw new SkippedRecordError();
+        }
+        const release = await acquire();
+        try {
+          await runRecord(i);
+        } finally {
+          release();
+        }
+      } finally {
+        done[i]();
       }
     };
 
@@ -164,13 +281,39 @@ export function createKinesisTransformer(options: KinesisTransformerOptions): Ki
       new BatchProcessor(EventType.KinesisDataStreams),
       // A fully failed batch is reported item by item rather than thrown: Lambda retries from the lowest
       // failed sequence number either way, and the counts and metrics of the batch are still emitted.
-      { ...(context ? { context } : {}), processInParallel: false, throwOnFullBatchFailure: false },
+      { ...(context ? { context } : {}), processInParallel: true, throwOnFullBatchFailure: false },
     );
-    const failures = new Set(response.batchItemFailures.map((f) => String(f.itemIdentifier)));
 
+    // The checkpoint: the lowest failed sequence number. Lambda delivers it and every later record again.
+    let checkpoint: string | undefined;
+    const lower = (seq: string): void => {
+      if (checkpoint === undefined || compareSequenceNumbers(seq, checkpoint) < 0) checkpoint = seq;
+    };
+    for (const f of response.batchItemFailures) lower(String(f.itemIdentifier));
+    for (let i = 0; i < count; i++) {
+      const s = statuses[i];
+      if (s === undefined || s === 'failed' || s === 'skipped') lower(records[i].kinesis.sequenceNumber);
+    }
+    const redelivered = (seq: string): boolean =>
+      checkpoint !== undefined && compareSequenceNumbers(seq, checkpoint) >= 0;
+
+    // Rejections before the checkpoint are final; those after it are judged again on the retry.
+    const rejections = rejectionOf
+      .filter((r): r is Rejection => r !== undefined && !redelivered(r.sequenceNumber))
+      .sort((a, b) => compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber));
     let rejected: readonly Rejection[] = rejections;
     let deadLetterError: string | undefined;
     if (rejections.length > 0) {
+      for (const r of rejections) {
+        logger.warn('record rejected', {
+          code: r.code,
+          reason: r.message,
+          shard_id: r.shardId,
+          sequence_number: r.sequenceNumber,
+          event_id: r.eventId,
+          event_type: r.eventType,
+        });
+      }
       try {
         await deadLetter.write(rejections);
       } catch (err) {
@@ -183,30 +326,38 @@ export function createKinesisTransformer(options: KinesisTransformerOptions): Ki
             error: deadLetterError,
           },
         );
-        for (const r of rejections) failures.add(r.sequenceNumber);
+        lower(rejections[0].sequenceNumber);
         rejected = [];
       }
+    }
+
+    let applied = 0;
+    let duplicates = 0;
+    const failures: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const seq = records[i].kinesis.sequenceNumber;
+      if (redelivered(seq)) failures.push(seq);
+      else if (statuses[i] === 'applied') applied += 1;
+      else if (statuses[i] === 'duplicate') duplicates += 1;
     }
 
     const rejectedByCode: Partial<Record<RejectionCode, number>> = {};
     for (const r of rejected) rejectedByCode[r.code] = (rejectedByCode[r.code] ?? 0) + 1;
     const outcome: BatchOutcome = {
       stream,
-      received: records.length,
+      received: count,
       applied,
       duplicates,
       rejected: rejected.length,
       rejectedByCode,
-      failed: failures.size,
+      failed: failures.length,
       ...(deadLetterError !== undefined ? { deadLetterError } : {}),
     };
     if (metrics) publishBatchMetrics(metrics, outcome);
     if (onBatchOutcome) await onBatchOutcome(outcome);
 
     return {
-      batchItemFailures: [...failures]
-        .sort(compareSequenceNumbers)
-        .map((itemIdentifier) => ({ itemIdentifier })),
+      batchItemFailures: failures.sort(compareSequenceNumbers).map((itemIdentifier) => ({ itemIdentifier })),
     };
   };
 }

@@ -38,9 +38,76 @@ export class NormalizationError extends Error {
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
+/** Days of each month of a common year, January first. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return DAYS_IN_MONTH[month - 1];
+}
+
+function impossible(field: string, value: string, what: string): never {
+  throw new NormalizationError(field, `'${value}' is not a real instant: ${what}`);
+}
+
+const CHAR_0 = 48;
+const CHAR_9 = 57;
+
+/** The value of the two ASCII digits at `at`, or -1 when either is not a digit. */
+function twoDigits(value: string, at: number): number {
+  const a = value.charCodeAt(at) - CHAR_0;
+  const b = value.charCodeAt(at + 1) - CHAR_0;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The fast path of {@link normalizeTimestamp}: the canonical UTC forms producers send,
+ * `YYYY-MM-DDTHH:mm:ssZ` (20 characters) and `YYYY-MM-DDTHH:mm:ss.sssZ` (24), checked field by field
+ * without a regular expression or a Date. Returns the normalized value, or undefined when the value
+ * is not in one of those forms or is not a real instant (the general path then words the error).
+ */
+function canonicalUtc(value: string): string | undefined {
+  const length = value.length;
+  if (length !== 24 && length !== 20) return undefined;
+  if (
+    value.charCodeAt(4) !== 45 /* - */ ||
+    value.charCodeAt(7) !== 45 /* - */ ||
+    value.charCodeAt(10) !== 84 /* T */ ||
+    value.charCodeAt(13) !== 58 /* : */ ||
+    value.charCodeAt(16) !== 58 /* : */ ||
+    value.charCodeAt(length - 1) !== 90 /* Z */
+  ) {
+    return undefined;
+  }
+  if (length === 24) {
+    if (value.charCodeAt(19) !== 46 /* . */) return undefined;
+    const c = value.charCodeAt(22);
+    if (twoDigits(value, 20) < 0 || c < CHAR_0 || c > CHAR_9) return undefined;
+  }
+  const century = twoDigits(value, 0);
+  const yy = twoDigits(value, 2);
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
+  const hour = twoDigits(value, 11);
+  const minute = twoDigits(value, 14);
+  const second = twoDigits(value, 17);
+  if (
+    century < 0 ||
+    yy < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(century * 100 + yy, month) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  ) {
+    return undefined;
+  }
+  return length === 24 ? value : `${value.slice(0, 19)}.000Z`;
 }
 
 /**
@@ -49,10 +116,15 @@ function daysInMonth(year: number, month: number): number {
  * seconds are refused. The output sorts lexicographically in time order, which the conditional
  * writes rely on.
  *
+ * The canonical UTC forms (`...:ssZ`, `...:ss.sssZ`) take a fast path that only checks the calendar;
+ * every other form is parsed in full.
+ *
  * @param value - the timestamp as sent.
  * @param field - JSON pointer of the field, for the error message.
  */
 export function normalizeTimestamp(value: string, field: string): string {
+  const fast = canonicalUtc(value);
+  if (fast !== undefined) return fast;
   const m = RFC3339.exec(value);
   if (!m) {
     throw new NormalizationError(
@@ -60,21 +132,25 @@ export function normalizeTimestamp(value: string, field: string): string {
       `'${value.slice(0, 40)}' is not an RFC 3339 date-time; send YYYY-MM-DDTHH:mm:ss[.sss](Z|+hh:mm)`,
     );
   }
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  const impossible = (what: string): never => {
-    throw new NormalizationError(field, `'${value}' is not a real instant: ${what}`);
-  };
-  if (month < 1 || month > 12) impossible(`month ${m[2]} does not exist`);
-  if (day < 1 || day > daysInMonth(year, month)) impossible(`day ${m[3]} does not exist in ${m[1]}-${m[2]}`);
-  if (hour > 23) impossible(`hour ${m[4]} is out of range 00-23`);
-  if (minute > 59) impossible(`minute ${m[5]} is out of range 00-59`);
-  if (second === 60) impossible('leap seconds are not supported; send 59.999');
-  if (second > 59) impossible(`second ${m[6]} is out of range 00-59`);
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  if (month < 1 || month > 12) impossible(field, value, `month ${m[2]} does not exist`);
+  if (day < 1 || day > daysInMonth(year, month)) {
+    impossible(field, value, `day ${m[3]} does not exist in ${m[1]}-${m[2]}`);
+  }
+  if (hour > 23) impossible(field, value, `hour ${m[4]} is out of range 00-23`);
+  if (minute > 59) impossible(field, value, `minute ${m[5]} is out of range 00-59`);
+  if (second === 60) impossible(field, value, 'leap seconds are not supported; send 59.999');
+  if (second > 59) impossible(field, value, `second ${m[6]} is out of range 00-59`);
   let offsetMinutes = 0;
   if (!m[8]) {
     const oh = Number(m[10]);
     const om = Number(m[11]);
-    if (oh > 23 || om > 59) impossible(`offset ${m[9]}${m[10]}:${m[11]} is out of range`);
+    if (oh > 23 || om > 59) impossible(field, value, `offset ${m[9]}${m[10]}:${m[11]} is out of range`);
     offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
   }
   const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
@@ -83,7 +159,7 @@ export function normalizeTimestamp(value: string, field: string): string {
   date.setUTCHours(hour, minute, second, millis);
   const utc = new Date(date.getTime() - offsetMinutes * 60_000);
   const utcYear = utc.getUTCFullYear();
-  if (utcYear < 0 || utcYear > 9999) impossible('it falls outside the years 0000-9999 in UTC');
+  if (utcYear < 0 || utcYear > 9999) impossible(field, value, 'it falls outside the years 0000-9999 in UTC');
   return utc.toISOString();
 }
 

@@ -70,10 +70,10 @@ export function shardIdOf(record: KinesisStreamRecord): string {
 export function envelopeIdsOf(value: unknown): { eventId?: string; eventType?: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
   const v = value as Record<string, unknown>;
-  return {
-    ...(typeof v.event_id === 'string' ? { eventId: v.event_id.slice(0, 128) } : {}),
-    ...(typeof v.event_type === 'string' ? { eventType: v.event_type.slice(0, 128) } : {}),
-  };
+  const ids: { eventId?: string; eventType?: string } = {};
+  if (typeof v.event_id === 'string') ids.eventId = v.event_id.slice(0, 128);
+  if (typeof v.event_type === 'string') ids.eventType = v.event_type.slice(0, 128);
+  return ids;
 }
 
 /**

@@ -43,6 +43,12 @@ export interface TransformerDeps extends ApplyDeps {
    * @default - no metrics
    */
   readonly metrics?: Metrics;
+  /**
+   * The most records of one batch in flight at once; records of one partition key never overlap
+   * (see KinesisTransformerOptions.maxInFlightRecords).
+   * @default DEFAULT_MAX_IN_FLIGHT_RECORDS (32)
+   */
+  readonly maxInFlightRecords?: number;
 }
 
 /** The physical name of a table the transformer writes; throws naming the table when it is missing. */

@@ -36,6 +36,26 @@ describe('decodeRecordData', () => {
     expect(result).toMatchObject({ ok: false, code: 'NOT_BASE64' });
   });
 
+  test.each([
+    ['characters outside the alphabet', 'eyJhIjox*Q==', /characters outside A-Z a-z 0-9 \+ \/ =/],
+    ['a length that is not a multiple of 4', 'eyJhIjoxfQ', /length 10, not a multiple of 4/],
+    ['non-zero trailing bits', 'eyJhIjoxfR==', /not canonical base64 \(it does not round-trip/],
+    ['base64url characters', 'eyJhIjoxfR-_', /characters outside A-Z a-z 0-9 \+ \/ =/],
+  ])('words the NOT_BASE64 message for %s', (_case, data, message) => {
+    const result = decodeRecordData(data, LIMIT);
+
+    expect(result).toMatchObject({ ok: false, code: 'NOT_BASE64' });
+    expect(!result.ok && result.message).toMatch(message);
+  });
+
+  test('rejects data that is both oversized and outside the alphabet as NOT_BASE64', () => {
+    const data = `${b64(JSON.stringify({ pad: 'x'.repeat(2000) }))}*AAA`;
+
+    const result = decodeRecordData(data, LIMIT);
+
+    expect(result).toMatchObject({ ok: false, code: 'NOT_BASE64' });
+  });
+
   test('rejects a payload over the limit as OVERSIZED, naming the size and the limit', () => {
     const data = b64(JSON.stringify({ pad: 'x'.repeat(2000) }));
 

@@ -246,7 +246,7 @@ describe('stock', () => {
     expect(retry.batchItemFailures).toEqual([]);
     expect(counts(await stock(sku))).toEqual({ on_hand: 7, reserved: 1, available: 6, headroom: -4 });
     expect(logger.entries.map((e) => e.message)).toEqual([
-      'record failed; it and every later record of the batch will be retried',
+      'record failed; the later records of its partition key are skipped, and Lambda retries the batch from the lowest failed record',
     ]);
   });
 

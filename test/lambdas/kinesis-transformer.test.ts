@@ -1,7 +1,9 @@
+import type { KinesisStreamRecord } from 'aws-lambda';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DeadLetterSink } from '../../lambdas/shared/dead-letter';
 import {
   ApplyEvent,
+  ApplyOutcome,
   BatchOutcome,
   createKinesisTransformer,
   publishBatchMetrics,
@@ -146,25 +148,31 @@ describe('createKinesisTransformer', () => {
     expect(outcomes[0]).toMatchObject({ received: 2, failed: 2 });
   });
 
-  test('reports the rejected records as failures when the dead-letter write fails', async () => {
-    const { transform, sink, outcomes } = setup();
+  test('reports the rejected records and every later record as failures when the dead-letter write fails', async () => {
+    // Prepare: records in sequence order, as Kinesis delivers them.
+    const { transform, sink, outcomes, applied } = setup();
     sink.failNext = true;
-    const bad = rawRecord('????');
     const records = [
       jsonRecord(orderCreated({ order_id: 'ORD-A' })),
-      bad,
+      rawRecord('????'),
       jsonRecord(orderCreated({ order_id: 'ORD-C' })),
     ];
 
+    // Act
     const response = await transform(kinesisEvent(records));
 
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: bad.kinesis.sequenceNumber }]);
+    // Assess: Lambda redelivers from the bad record on, so ORD-C is reported too (applied, it will be
+    // a duplicate on the retry) and counts as failed, not applied.
+    expect(applied).toEqual(['ORD-A', 'ORD-C']);
+    expect(response.batchItemFailures).toEqual(
+      records.slice(1).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
+    );
     expect(outcomes[0]).toMatchObject({
       received: 3,
-      applied: 2,
+      applied: 1,
       rejected: 0,
       rejectedByCode: {},
-      failed: 1,
+      failed: 2,
       deadLetterError: 'Error: S3 is down',
     });
   });
@@ -258,5 +266,318 @@ describe('publishBatchMetrics', () => {
       failed: 1,
     });
     expect(JSON.stringify(main._aws)).toMatch(/"Namespace":"EcommercePlatform"/);
+  });
+});
+
+/** The order id of a normalized order event (the tests' records are order events). */
+function orderIdOf(n: NormalizedEvent): string {
+  if (n.contract !== 'order-event') throw new Error(`unexpected ${n.contract}`);
+  return n.event.order_id;
+}
+
+/** A record of an order.created for `orderId`, on partition key `key`. */
+function orderRecord(orderId: string, key: string): KinesisStreamRecord {
+  return jsonRecord(orderCreated({ order_id: orderId }), { partitionKey: key });
+}
+
+/** Lets every pending callback and promise run (one macrotask turn), so the loop reaches its next wait. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * An apply function whose calls stay in flight until the test finishes them by order id, and which
+ * records the order of starts and finishes and the most calls in flight, overall and per key.
+ */
+function gatedApply(keyOf: (orderId: string) => string) {
+  const started: string[] = [];
+  const finished: string[] = [];
+  const open = new Map<string, { resolve: (o: ApplyOutcome) => void; reject: (e: Error) => void }>();
+  const inFlightByKey = new Map<string, number>();
+  let maxInFlight = 0;
+  let maxInFlightOfOneKey = 0;
+  const apply: ApplyEvent = (n) =>
+    new Promise<ApplyOutcome>((resolve, reject) => {
+      const id = orderIdOf(n);
+      const key = keyOf(id);
+      started.push(id);
+      inFlightByKey.set(key, (inFlightByKey.get(key) ?? 0) + 1);
+      maxInFlightOfOneKey = Math.max(maxInFlightOfOneKey, inFlightByKey.get(key) ?? 0);
+      const end = () => {
+        open.delete(id);
+        inFlightByKey.set(key, (inFlightByKey.get(key) ?? 1) - 1);
+        finished.push(id);
+      };
+      open.set(id, {
+        resolve: (o) => {
+          end();
+          resolve(o);
+        },
+        reject: (e) => {
+          end();
+          reject(e);
+        },
+      });
+      maxInFlight = Math.max(maxInFlight, open.size);
+    });
+  /** Finishes an open call and lets the loop move on. */
+  const finish = async (id: string, how: ApplyOutcome | Error = 'applied'): Promise<void> => {
+    const call = open.get(id);
+    if (!call) throw new Error(`${id} is not in flight (in flight: ${[...open.keys()].join(', ')})`);
+    if (how instanceof Error) call.reject(how);
+    else call.resolve(how);
+    await settle();
+  };
+  return {
+    apply,
+    finish,
+    started,
+    finished,
+    inFlight: () => [...open.keys()],
+    maxInFlight: () => maxInFlight,
+    maxInFlightOfOneKey: () => maxInFlightOfOneKey,
+  };
+}
+
+function gatedSetup(keyOf: (orderId: string) => string, maxInFlightRecords?: number) {
+  const gate = gatedApply(keyOf);
+  const sink = new MemorySink();
+  const logger = new RecordingLogger();
+  const outcomes: BatchOutcome[] = [];
+  const transform = createKinesisTransformer({
+    settings: testSettings('orders'),
+    applyEvent: gate.apply,
+    deadLetter: sink,
+    logger,
+    onBatchOutcome: (o) => {
+      outcomes.push(o);
+    },
+    ...(maxInFlightRecords !== undefined ? { maxInFlightRecords } : {}),
+  });
+  return { gate, transform, sink, logger, outcomes };
+}
+
+/** Order ids are `ORD-<key><n>`: ORD-A1 is the first record of key A. */
+const keyOfId = (id: string) => id.replace(/^ORD-([A-Z]+)\d+$/, '$1');
+
+describe('createKinesisTransformer: concurrency by partition key', () => {
+  test('records of two keys are in flight at the same time and finish in any order', async () => {
+    // Prepare
+    const { gate, transform, outcomes } = gatedSetup(keyOfId);
+    const records = [
+      orderRecord('ORD-A1', 'A'),
+      orderRecord('ORD-A2', 'A'),
+      orderRecord('ORD-B1', 'B'),
+      orderRecord('ORD-B2', 'B'),
+    ];
+
+    // Act: B1 finishes while A1 is still in flight, then B2 while A1 still is.
+    const done = transform(kinesisEvent(records));
+    await settle();
+    const firstWave = gate.inFlight();
+    await gate.finish('ORD-B1');
+    const afterB1 = gate.inFlight();
+    await gate.finish('ORD-B2');
+    await gate.finish('ORD-A1');
+    await gate.finish('ORD-A2');
+    const response = await done;
+
+    // Assess
+    expect(firstWave).toEqual(['ORD-A1', 'ORD-B1']);
+    expect(afterB1).toEqual(['ORD-A1', 'ORD-B2']);
+    expect(gate.finished).toEqual(['ORD-B1', 'ORD-B2', 'ORD-A1', 'ORD-A2']);
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(outcomes[0]).toMatchObject({ received: 4, applied: 4, failed: 0 });
+  });
+
+  test('records of one key start in sequence order, each after the previous one finished', async () => {
+    // Prepare: three keys interleaved; the test always finishes the most recently started call.
+    const { gate, transform } = gatedSetup(keyOfId);
+    const ids = [1, 2, 3, 4, 5].flatMap((n) => [`ORD-A${n}`, `ORD-B${n}`, `ORD-C${n}`]);
+    const records = ids.map((id) => orderRecord(id, keyOfId(id)));
+
+    // Act
+    const done = transform(kinesisEvent(records));
+    await settle();
+    while (gate.inFlight().length > 0) {
+      const open = gate.inFlight();
+      await gate.finish(open[open.length - 1]);
+    }
+    const response = await done;
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(gate.maxInFlightOfOneKey()).toBe(1);
+    expect(gate.maxInFlight()).toBe(3);
+    for (const key of ['A', 'B', 'C']) {
+      const ofKey = (list: string[]) => list.filter((id) => keyOfId(id) === key);
+      expect(ofKey(gate.started)).toEqual(ofKey(ids));
+      expect(ofKey(gate.finished)).toEqual(ofKey(ids));
+    }
+  });
+
+  test('a failure on key A skips the later A records but not the B records', async () => {
+    // Prepare
+    const { gate, transform, logger, outcomes } = gatedSetup(keyOfId);
+    const records = [
+      orderRecord('ORD-B1', 'B'),
+      orderRecord('ORD-A1', 'A'),
+      orderRecord('ORD-B2', 'B'),
+      orderRecord('ORD-A2', 'A'),
+      orderRecord('ORD-B3', 'B'),
+      orderRecord('ORD-A3', 'A'),
+    ];
+
+    // Act
+    const done = transform(kinesisEvent(records));
+    await settle();
+    await gate.finish('ORD-A1', new Error('Throughput exceeded'));
+    await gate.finish('ORD-B1');
+    await gate.finish('ORD-B2');
+    await gate.finish('ORD-B3');
+    const response = await done;
+
+    // Assess: A2 and A3 were never attempted; B2 and B3 were applied. Lambda redelivers everything
+    // from A1 on, so the response names those records and the counts call them failed.
+    expect(gate.started).toEqual(['ORD-B1', 'ORD-A1', 'ORD-B2', 'ORD-B3']);
+    expect(response.batchItemFailures).toEqual(
+      records.slice(1).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })),
+    );
+    expect(outcomes[0]).toMatchObject({ received: 6, applied: 1, duplicates: 0, rejected: 0, failed: 5 });
+    expect(logger.entries).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        attributes: expect.objectContaining({ sequence_number: records[1].kinesis.sequenceNumber }),
+      }),
+    ]);
+  });
+
+  test('bad records after the lowest failure are not dead-lettered now, but judged again on the retry', async () => {
+    // Prepare: B's bad record comes before A's failure, C's after it.
+    const { transform, sink, outcomes } = setup(new Set(['ORD-A1']));
+    const records = [
+      rawRecord('%%%%', { partitionKey: 'B' }),
+      jsonRecord(orderCreated({ order_id: 'ORD-A1' }), { partitionKey: 'A' }),
+      rawRecord('$$$$', { partitionKey: 'C' }),
+      jsonRecord(orderCreated({ order_id: 'ORD-C1' }), { partitionKey: 'C' }),
+    ];
+
+    // Act
+    const response = await transform(kinesisEvent(records));
+
+    // Assess
+    expect(sink.batches.map((b) => b.map((r) => r.sequenceNumber))).toEqual([
+      [records[0].kinesis.sequenceNumber],
+    ]);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
+      records.slice(1).map((r) => r.kinesis.sequenceNumber),
+    );
+    expect(outcomes[0]).toMatchObject({ received: 4, applied: 0, rejected: 1, failed: 3 });
+  });
+
+  test('a batch and its retry count every record once and dead-letter every bad record once', async () => {
+    // Prepare: an apply function that remembers what it applied, and fails ORD-A1 on its first attempt.
+    const stored = new Set<string>();
+    let failures = 0;
+    const apply: ApplyEvent = async (n) => {
+      const id = orderIdOf(n);
+      if (id === 'ORD-A1' && failures === 0) {
+        failures += 1;
+        throw new Error('Throughput exceeded');
+      }
+      if (stored.has(id)) return 'duplicate';
+      stored.add(id);
+      return 'applied';
+    };
+    const sink = new MemorySink();
+    const outcomes: BatchOutcome[] = [];
+    const transform = createKinesisTransformer({
+      settings: testSettings('orders'),
+      applyEvent: apply,
+      deadLetter: sink,
+      logger: new RecordingLogger(),
+      onBatchOutcome: (o) => {
+        outcomes.push(o);
+      },
+    });
+    const records = [
+      orderRecord('ORD-B1', 'B'),
+      orderRecord('ORD-A1', 'A'),
+      orderRecord('ORD-B2', 'B'),
+      rawRecord('????', { partitionKey: 'B' }),
+      orderRecord('ORD-A2', 'A'),
+    ];
+
+    // Act: the first delivery, then Lambda's retry from the lowest failed sequence number.
+    const first = await transform(kinesisEvent(records));
+    const from = records.findIndex(
+      (r) => r.kinesis.sequenceNumber === first.batchItemFailures[0].itemIdentifier,
+    );
+    const retry = await transform(kinesisEvent(records.slice(from)));
+
+    // Assess
+    expect(retry.batchItemFailures).toEqual([]);
+    expect([...stored].sort()).toEqual(['ORD-A1', 'ORD-A2', 'ORD-B1', 'ORD-B2']);
+    const total = (k: 'applied' | 'duplicates' | 'rejected') => outcomes.reduce((n, o) => n + o[k], 0);
+    expect(total('applied') + total('duplicates') + total('rejected')).toBe(records.length);
+    expect(total('rejected')).toBe(1);
+    expect(sink.batches.flat()).toHaveLength(1);
+    expect(total('duplicates')).toBe(1); // ORD-B2, applied by the first delivery
+  });
+
+  test('never has more records in flight than maxInFlightRecords', async () => {
+    // Prepare: ten keys, a cap of three.
+    const { gate, transform } = gatedSetup(keyOfId, 3);
+    const ids = 'ABCDEFGHIJ'.split('').map((k) => `ORD-${k}1`);
+    const records = ids.map((id) => orderRecord(id, keyOfId(id)));
+
+    // Act
+    const done = transform(kinesisEvent(records));
+    await settle();
+    const inFlightCounts: number[] = [];
+    while (gate.inFlight().length > 0) {
+      inFlightCounts.push(gate.inFlight().length);
+      await gate.finish(gate.inFlight()[0]);
+    }
+    const response = await done;
+
+    // Assess: always 3 in flight until the last two, started in sequence order.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(gate.maxInFlight()).toBe(3);
+    expect(inFlightCounts).toEqual([3, 3, 3, 3, 3, 3, 3, 3, 2, 1]);
+    expect(gate.started).toEqual(ids);
+  });
+
+  test('runs a batch one record at a time with maxInFlightRecords 1', async () => {
+    // Prepare
+    const { gate, transform } = gatedSetup(keyOfId, 1);
+    const records = [orderRecord('ORD-A1', 'A'), orderRecord('ORD-B1', 'B')];
+
+    // Act
+    const done = transform(kinesisEvent(records));
+    await settle();
+    const firstWave = gate.inFlight();
+    await gate.finish('ORD-A1');
+    await gate.finish('ORD-B1');
+    await done;
+
+    // Assess
+    expect(firstWave).toEqual(['ORD-A1']);
+    expect(gate.maxInFlight()).toBe(1);
+  });
+
+  test.each([0, -1, 1.5, Number.NaN])('refuses maxInFlightRecords %p', (value) => {
+    // Prepare
+    const build = () =>
+      createKinesisTransformer({
+        settings: testSettings('orders'),
+        applyEvent: fakeApply().apply,
+        deadLetter: new MemorySink(),
+        logger: new RecordingLogger(),
+        maxInFlightRecords: value,
+      });
+
+    // Act / Assess
+    expect(build).toThrow(/maxInFlightRecords is .*, expected an integer of at least 1/);
   });
 });

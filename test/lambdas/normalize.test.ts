@@ -22,6 +22,10 @@ describe('normalizeTimestamp', () => {
     ['2024-02-29T23:00:00-02:00', '2024-03-01T01:00:00.000Z'],
     ['2000-02-29T00:00:00Z', '2000-02-29T00:00:00.000Z'],
     ['0099-06-01T00:00:00Z', '0099-06-01T00:00:00.000Z'],
+    ['2024-02-29T23:59:59.999Z', '2024-02-29T23:59:59.999Z'],
+    ['0000-01-01T00:00:00.000Z', '0000-01-01T00:00:00.000Z'],
+    ['2024-09-18T14:15:00.12Z', '2024-09-18T14:15:00.120Z'],
+    ['2024-09-18 14:15:00.123Z', '2024-09-18T14:15:00.123Z'],
   ])('%s is %s in UTC', (input, expected) => {
     // Act
     const utc = normalizeTimestamp(input, '/event_time');
@@ -42,6 +46,13 @@ describe('normalizeTimestamp', () => {
     ['2024-09-18T12:00:00', /not an RFC 3339 date-time/],
     ['18/09/2024 12:00', /not an RFC 3339 date-time/],
     ['9999-12-31T23:00:00-05:00', /outside the years 0000-9999/],
+    ['2023-02-29T00:00:00.000Z', /day 29 does not exist in 2023-02/],
+    ['2024-09-00T00:00:00.000Z', /day 00 does not exist/],
+    ['2024-00-10T00:00:00.000Z', /month 00 does not exist/],
+    ['2024-09-18T23:59:60.000Z', /leap seconds/],
+    ['2024-09-18T23:59:61.000Z', /second 61/],
+    ['2024-09-18T14:15:00.1a3Z', /not an RFC 3339 date-time/],
+    ['2024-09-18T14:15:00.123', /not an RFC 3339 date-time/],
   ])('refuses %s', (input, reason) => {
     expect(() => normalizeTimestamp(input, '/timestamp')).toThrow(NormalizationError);
     expect(() => normalizeTimestamp(input, '/timestamp')).toThrow(reason);
