@@ -34,3 +34,14 @@ export function eventDateOf(record: unknown): string | undefined {
 
 /** The JQ expression Firehose uses for the same derivation (keep in step with eventDateOf). */
 export const FIREHOSE_EVENT_DATE_JQ = '{event_date: .event_time[0:10]}';
+
+/**
+ * Curated bucket layout (the Glue jobs write it; the catalog points at it):
+ *
+ *   curated/<dataset>/event_date=<YYYY-MM-DD>/part-*.parquet    published rows (contracts/datasets.json)
+ *   quarantine/<dataset>/run_id=<run>/part-*.parquet           rows or files a job refused, with the reason
+ *   _state/<job>/...                                            the twin's high-water marks (bookmarks on AWS)
+ */
+export const CURATED_PREFIX = 'curated';
+export const QUARANTINE_PREFIX = 'quarantine';
+export const JOB_STATE_PREFIX = '_state';
