@@ -5,46 +5,15 @@ import { checkContract, checkEvent } from '../../contracts/validate';
 import { flattenContract, loadSchema, SCHEMA_DIR } from '../../contracts/flatten';
 import { STREAMS } from '../../lib/streams/stream-definitions';
 import { SCHEMA_FILES } from '../../contracts/schema-files';
+import { movement, orderCreated } from '../fixtures/events';
 
 const SEED_DIR = path.join(__dirname, '..', '..', 'contracts', 'examples', 'seed');
 const seed = (file: string): unknown => JSON.parse(fs.readFileSync(path.join(SEED_DIR, file), 'utf8'));
 
 /** A valid example of every event contract; the invalid cases below are variations of these. */
-const VALID_EVENTS: Record<EventContractName, Record<string, unknown>> = {
-  'order-event': {
-    event_id: '6f1c2b7e-0000-4000-8000-000000000001',
-    event_type: 'order.created',
-    event_time: '2024-09-18T14:20:00+02:00',
-    schema_version: 1,
-    order_id: 'ORD-000001',
-    customer_id: 12345,
-    channel: 'web',
-    currency: 'EUR',
-    campaign_id: 'CMP-autumn',
-    lines: [
-      {
-        line_number: 1,
-        sku: 'SKU-00000987-BLK',
-        product_id: 987,
-        quantity: 2,
-        unit_price: '59.90',
-        discount: 5,
-      },
-      { line_number: 2, sku: 'SKU-00000123', product_id: 123, quantity: 1, unit_price: 12.5 },
-    ],
-  },
-  'inventory-movement': {
-    event_id: '6f1c2b7e-0000-4000-8000-000000000002',
-    event_type: 'inventory.adjusted',
-    event_time: '2024-09-18T06:00:00Z',
-    schema_version: 1,
-    sku: 'SKU-00000987-BLK',
-    product_id: 987,
-    warehouse_id: 'WH-DUB-1',
-    quantity: 3,
-    direction: 'decrease',
-    reason: 'damaged in storage',
-  },
+const VALID_EVENTS: Record<EventContractName, object> = {
+  'order-event': orderCreated(),
+  'inventory-movement': movement('inventory.adjusted', 3, { product_id: 987, reason: 'damaged in storage' }),
   'clickstream-event': {
     event_id: '6f1c2b7e-0000-4000-8000-000000000003',
     event_type: 'clickstream.interaction',

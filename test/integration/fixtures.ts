@@ -16,6 +16,7 @@ import type {
 } from '../../contracts/generated/types';
 import { TABLE_IDS, TableId } from '../../lib/tables/table-definitions';
 import type { StreamId } from '../../lib/streams/stream-definitions';
+import * as base from '../fixtures/events';
 import type { Emulators } from '../../twin/emulators';
 import { LocalTwin, LocalTwinOptions, startLocalTwin } from '../../twin/local-twin';
 
@@ -42,29 +43,14 @@ export function newSku(): string {
 
 /** An order.created with two lines (EUR, total 129.30 = 2 x 59.90 - 5 + 12.50 + 2.00 shipping). */
 export function orderCreated(orderId: string, overrides: Record<string, unknown> = {}): OrderEvent {
-  return {
+  return base.orderCreated({
     event_id: newEventId('ord'),
-    event_type: 'order.created',
     event_time: '2024-09-18T12:20:00Z',
-    schema_version: 1,
     order_id: orderId,
-    customer_id: 12345,
-    channel: 'web',
-    currency: 'EUR',
-    lines: [
-      {
-        line_number: 1,
-        sku: 'SKU-00000987-BLK',
-        product_id: 987,
-        quantity: 2,
-        unit_price: '59.90',
-        discount: 5,
-      },
-      { line_number: 2, sku: 'SKU-00000123', product_id: 123, quantity: 1, unit_price: 12.5 },
-    ],
+    campaign_id: undefined,
     shipping_amount: 2,
     ...overrides,
-  } as OrderEvent;
+  });
 }
 
 /** A later order event with what its type requires. */
@@ -74,25 +60,7 @@ export function orderEvent(
   eventTime: string,
   overrides: Record<string, unknown> = {},
 ): OrderEvent {
-  const extra: Record<string, unknown> =
-    type === 'order.paid'
-      ? { payment: { method: 'card', amount: '124.30' } }
-      : type === 'order.shipped'
-        ? { shipment: { warehouse_id: 'WH-BER-1', carrier: 'DHL' } }
-        : type === 'order.returned'
-          ? { returned_lines: [{ line_number: 1, quantity: 1 }], reason: 'too small' }
-          : type === 'order.cancelled'
-            ? { reason: 'customer request' }
-            : {};
-  return {
-    event_id: newEventId('ord'),
-    event_type: type,
-    event_time: eventTime,
-    schema_version: 1,
-    order_id: orderId,
-    ...extra,
-    ...overrides,
-  } as OrderEvent;
+  return base.orderEvent(type, eventTime, { event_id: newEventId('ord'), order_id: orderId, ...overrides });
 }
 
 /** An inventory movement. */
@@ -102,51 +70,24 @@ export function movement(
   quantity: number,
   overrides: Record<string, unknown> = {},
 ): InventoryMovement {
-  return {
-    event_id: newEventId('inv'),
-    event_type: type,
-    event_time: '2024-09-18T06:00:00Z',
-    schema_version: 1,
-    sku,
-    warehouse_id: 'WH-BER-1',
-    quantity,
-    ...(type === 'inventory.adjusted' ? { direction: 'decrease', reason: 'cycle count' } : {}),
-    ...overrides,
-  } as InventoryMovement;
+  return base.movement(type, quantity, { event_id: newEventId('inv'), sku, ...overrides });
 }
 
 /** A clickstream interaction. */
 export function interaction(sessionId: string, overrides: Record<string, unknown> = {}): ClickstreamEvent {
-  return {
-    event_id: newEventId('clk'),
-    event_type: 'clickstream.interaction',
-    event_time: '2024-09-18T14:15:00Z',
-    schema_version: 1,
-    customer_id: 12345,
-    interaction_type: 'browse',
-    timestamp: '2024-09-18T14:15:00Z',
-    page: 'Product Page',
-    product_id: 987,
-    interaction_details: { action: 'click', clicked_element: 'Add to Cart', session_id: sessionId },
-    ...overrides,
-  } as ClickstreamEvent;
+  const details = { ...base.interaction().interaction_details, session_id: sessionId };
+  return base.interaction({ event_id: newEventId('clk'), interaction_details: details, ...overrides });
 }
 
 /** A review.submitted. */
 export function review(reviewId: number, overrides: Record<string, unknown> = {}): ReviewEvent {
-  return {
+  return base.review({
     event_id: newEventId('rev'),
-    event_type: 'review.submitted',
-    event_time: '2024-09-15T12:00:00Z',
-    schema_version: 1,
     review_id: reviewId,
-    product_id: 987,
-    customer_id: 12345,
-    rating: 4.5,
     review_text: 'Great product!',
-    review_date: '2024-09-15T12:00:00Z',
+    review_media: undefined,
     ...overrides,
-  } as ReviewEvent;
+  });
 }
 
 /** A product.metadata_updated. */
@@ -154,35 +95,20 @@ export function productMetadata(
   productId: number,
   overrides: Record<string, unknown> = {},
 ): ProductMetadataEvent {
-  return {
+  return base.productMetadata({
     event_id: newEventId('pmd'),
-    event_type: 'product.metadata_updated',
-    event_time: '2024-09-18T10:00:00Z',
-    schema_version: 1,
     product_id: productId,
     metadata: {
       specifications: { battery_life: '10 hours', water_resistant: 'Yes' },
       tags: ['wireless', 'bluetooth'],
     },
     ...overrides,
-  } as ProductMetadataEvent;
+  });
 }
 
 /** An app.log. */
 export function appLog(logId: number, overrides: Record<string, unknown> = {}): ApplicationLogEvent {
-  return {
-    event_id: newEventId('log'),
-    event_type: 'app.log',
-    event_time: '2024-09-18T12:45:00Z',
-    schema_version: 1,
-    log_id: logId,
-    log_level: 'ERROR',
-    message: 'Failed to load product details',
-    timestamp: '2024-09-18T12:45:00Z',
-    product_id: 987,
-    error_code: '500',
-    ...overrides,
-  } as ApplicationLogEvent;
+  return base.appLog({ event_id: newEventId('log'), log_id: logId, ...overrides });
 }
 
 /** Events per stream. */

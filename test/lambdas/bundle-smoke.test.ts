@@ -22,7 +22,7 @@ import { PlatformFunction } from '../../lib/constructs/platform-function';
 import { TableId, tableEnvVar } from '../../lib/tables/table-definitions';
 import { TRANSFORMER_TABLES, transformerEnvironment } from '../../lambdas/shared/runtime-settings';
 import { Emulators, createTables, startEmulators } from '../../twin/emulators';
-import { movement } from './fixtures/events';
+import { movement } from '../fixtures/events';
 import { jsonRecord, kinesisEvent } from './fixtures/kinesis';
 
 const run = promisify(execFile);

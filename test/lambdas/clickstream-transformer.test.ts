@@ -9,7 +9,7 @@ import {
 } from '../../lambdas/clickstream-transformer/transformer';
 import type { DeadLetterSink } from '../../lambdas/shared/dead-letter';
 import { prepareRecord } from '../../lambdas/shared/prepare-record';
-import { appLog, interaction, review } from './fixtures/events';
+import { appLog, interaction, review } from '../fixtures/events';
 import { jsonRecord, kinesisEvent } from './fixtures/kinesis';
 import { RecordingLogger, testSettings } from './fixtures/settings';
 import { TestStores, injectFailures, once, startStores } from './fixtures/stores';

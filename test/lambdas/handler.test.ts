@@ -14,7 +14,7 @@ import { createOrdersTransformer } from '../../lambdas/orders-transformer/transf
 import { LocalFolderDeadLetterSink } from '../../lambdas/shared/dead-letter';
 import type { BatchOutcome } from '../../lambdas/shared/kinesis-transformer';
 import type { Rejection } from '../../lambdas/shared/rejection';
-import { orderCreated, orderEvent } from './fixtures/events';
+import { orderCreated, orderEvent } from '../fixtures/events';
 import { jsonRecord, kinesisEvent, rawRecord } from './fixtures/kinesis';
 import { RecordingLogger, testSettings } from './fixtures/settings';
 import { TestStores, injectFailures, once, startStores } from './fixtures/stores';

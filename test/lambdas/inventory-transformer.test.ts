@@ -9,7 +9,7 @@ import { DEFAULT_REORDER_POINT, stockDeltas } from '../../lambdas/inventory-tran
 import type { BatchOutcome, KinesisTransformer } from '../../lambdas/shared/kinesis-transformer';
 import type { DeadLetterSink } from '../../lambdas/shared/dead-letter';
 import { prepareRecord } from '../../lambdas/shared/prepare-record';
-import { movement } from './fixtures/events';
+import { movement } from '../fixtures/events';
 import { jsonRecord, kinesisEvent } from './fixtures/kinesis';
 import { RecordingLogger, testSettings } from './fixtures/settings';
 import { SentCommand, TestStores, injectFailures, once, startStores } from './fixtures/stores';

@@ -10,7 +10,7 @@ import {
 } from '../../lambdas/shared/kinesis-transformer';
 import type { NormalizedEvent } from '../../lambdas/shared/normalize';
 import type { Rejection } from '../../lambdas/shared/rejection';
-import { orderCreated, orderEvent } from './fixtures/events';
+import { orderCreated, orderEvent } from '../fixtures/events';
 import { jsonRecord, kinesisEvent, rawRecord } from './fixtures/kinesis';
 import { RecordingLogger, testSettings } from './fixtures/settings';
 

@@ -9,7 +9,7 @@ import {
   toMinorUnits,
 } from '../../lambdas/shared/normalize';
 import { CURRENCY_MINOR_DIGITS, isSupportedCurrency } from '../../lambdas/shared/currencies';
-import { appLog, interaction, orderCreated, orderEvent, review } from './fixtures/events';
+import { appLog, interaction, orderCreated, orderEvent, review } from '../fixtures/events';
 
 describe('normalizeTimestamp', () => {
   test.each([

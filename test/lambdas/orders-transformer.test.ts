@@ -5,7 +5,7 @@ import { prepareRecord } from '../../lambdas/shared/prepare-record';
 import { ordersApplier } from '../../lambdas/orders-transformer/transformer';
 import { orderDetailFields } from '../../lambdas/orders-transformer/apply-order-event';
 import { normalizeOrderEvent } from '../../lambdas/shared/normalize';
-import { orderCreated, orderEvent, productMetadata } from './fixtures/events';
+import { orderCreated, orderEvent, productMetadata } from '../fixtures/events';
 import { jsonRecord } from './fixtures/kinesis';
 import { testSettings } from './fixtures/settings';
 import { TestStores, startStores } from './fixtures/stores';

@@ -1,6 +1,6 @@
 import { prepareRecord } from '../../lambdas/shared/prepare-record';
 import { MAX_REJECTED_DATA_CHARS } from '../../lambdas/shared/rejection';
-import { appLog, interaction, movement, orderCreated, orderEvent, productMetadata } from './fixtures/events';
+import { appLog, interaction, movement, orderCreated, orderEvent, productMetadata } from '../fixtures/events';
 import { jsonRecord, rawRecord } from './fixtures/kinesis';
 import { testSettings } from './fixtures/settings';
 

@@ -17,7 +17,7 @@ import { ordersApplier } from '../../lambdas/orders-transformer/transformer';
 import { prepareRecord } from '../../lambdas/shared/prepare-record';
 import type { ApplyEvent } from '../../lambdas/shared/kinesis-transformer';
 import type { TransformerRuntimeSettings } from '../../lambdas/shared/runtime-settings';
-import { appLog, interaction, productMetadata, review } from './fixtures/events';
+import { appLog, interaction, productMetadata, review } from '../fixtures/events';
 import { jsonRecord } from './fixtures/kinesis';
 import { testSettings } from './fixtures/settings';
 import { TestStores, startStores } from './fixtures/stores';
