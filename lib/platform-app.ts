@@ -6,7 +6,7 @@ import { App, Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvironmentConfig } from './config/environment-config';
 import { PlatformSizing, platformSizing } from './config/sizing';
-import { IngestionStack, StorageStack } from './stacks';
+import { IngestionStack, ProcessingStack, StorageStack } from './stacks';
 
 /** Value of the `project` tag on every resource. */
 export const PROJECT_TAG = 'ecommerce-data-platform';
@@ -27,18 +27,26 @@ export interface PlatformAppOptions {
    * @default - the repository's lambdas/ folder
    */
   readonly lambdasRoot?: string;
+
+  /**
+   * Folder of the Glue scripts (jobs/ and common/).
+   *
+   * @default - the repository's glue-scripts/ folder
+   */
+  readonly glueScriptsRoot?: string;
 }
 
 /** The stacks of one environment. */
 export interface PlatformStacks {
   readonly storage: StorageStack;
   readonly ingestion: IngestionStack;
+  readonly processing: ProcessingStack;
   /** The sizes derived from the environment's volumes. */
   readonly sizing: PlatformSizing;
 }
 
 /**
- * Adds `${prefix}-storage` and `${prefix}-ingestion` to the app, tags every resource with the
+ * Adds `${prefix}-storage`, `${prefix}-ingestion` and `${prefix}-processing` to the app, tags every resource with the
  * project and environment, and registers the cdk-nag AwsSolutions checks. The stacks are
  * environment-agnostic unless `config.account` is set.
  */
@@ -71,7 +79,20 @@ export function buildPlatformApp(
     lambdasRoot: options.lambdasRoot,
   });
 
-  for (const stack of [storage, ingestion]) {
+  const processing = new ProcessingStack(app, `${config.prefix}-processing`, {
+    env,
+    config,
+    description: `E-commerce data platform (${config.name}): Glue curation job, schedule and failure alarm`,
+    key: storage.key,
+    rawBucket: storage.rawBucket,
+    curatedBucket: storage.curatedBucket,
+    catalog: storage.catalog,
+    lakePolicies: [storage.rawEventsReaderPolicy, storage.curatedWriterPolicy],
+    alarmTopic: ingestion.alarmTopic,
+    glueScriptsRoot: options.glueScriptsRoot,
+  });
+
+  for (const stack of [storage, ingestion, processing]) {
     Tags.of(stack).add('project', PROJECT_TAG);
     Tags.of(stack).add('environment', config.name);
   }
@@ -79,5 +100,5 @@ export function buildPlatformApp(
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return { storage, ingestion, sizing };
+  return { storage, ingestion, processing, sizing };
 }

@@ -1,6 +1,8 @@
 /**
- * Generates contracts/generated/types.ts (TypeScript types) and contracts/generated/flat/*.json (one
- * self-contained schema per contract, for the Python side) from the JSON Schemas in contracts/schemas.
+ * Generates contracts/generated/types.ts (TypeScript types), contracts/generated/flat/*.json (one
+ * self-contained schema per contract, for the Python side) and contracts/generated/glue-columns.json
+ * (the Glue catalog column types of every contract, lib/lake/glue-types.ts) from the JSON Schemas in
+ * contracts/schemas.
  * Run with `npm run contracts:generate`; test/contracts/generated-types.test.ts fails when the
  * committed file and the schemas drift apart.
  */
@@ -9,6 +11,7 @@ import * as path from 'node:path';
 import { compile } from 'json-schema-to-typescript';
 import { CONTRACTS, ContractName } from '../contracts/registry';
 import { flattenContract } from '../contracts/flatten';
+import { GlueColumn, SchemaNode, glueColumns } from '../lib/lake/glue-types';
 
 export const GENERATED_TYPES_PATH = path.join(__dirname, '..', 'contracts', 'generated', 'types.ts');
 /** Flat schemas for tools in other languages (the Glue jobs build Spark schemas from them). */
@@ -21,6 +24,27 @@ export function generateFlatSchemas(): Record<string, string> {
     out[`${name}.json`] = JSON.stringify(flattenContract(name), null, 2) + '\n';
   }
   return out;
+}
+
+/**
+ * The Glue catalog columns of every contract. The catalog (lib/constructs/lake-catalog.ts) reads it,
+ * and glue-scripts/tests/test_catalog_drift.py checks it against the Spark schemas of the jobs.
+ */
+export const GENERATED_GLUE_COLUMNS_PATH = path.join(
+  __dirname,
+  '..',
+  'contracts',
+  'generated',
+  'glue-columns.json',
+);
+
+/** contracts/generated/glue-columns.json as JSON text: `{ <contract>: [{ name, type }] }`. */
+export function generateGlueColumns(): string {
+  const out: Record<string, GlueColumn[]> = {};
+  for (const name of Object.keys(CONTRACTS) as ContractName[]) {
+    out[name] = glueColumns(flattenContract(name) as SchemaNode, name);
+  }
+  return JSON.stringify(out, null, 2) + '\n';
 }
 
 export async function generateContractTypes(): Promise<string> {
@@ -45,7 +69,10 @@ export async function generateContractTypes(): Promise<string> {
 
 /** Writes the generated files, or with `--check` exits 1 naming the files that differ. */
 async function main(check: boolean): Promise<void> {
-  const expected: Record<string, string> = { [GENERATED_TYPES_PATH]: await generateContractTypes() };
+  const expected: Record<string, string> = {
+    [GENERATED_TYPES_PATH]: await generateContractTypes(),
+    [GENERATED_GLUE_COLUMNS_PATH]: generateGlueColumns(),
+  };
   for (const [file, text] of Object.entries(generateFlatSchemas()))
     expected[path.join(GENERATED_FLAT_DIR, file)] = text;
   if (check) {

@@ -96,6 +96,23 @@ export interface AlarmSettings {
   readonly rawDeliveryFreshnessSeconds: number;
 }
 
+/** Glue worker types a glueetl job of Glue 5.0 can run on. */
+export type GlueWorkerType = 'G.1X' | 'G.2X' | 'G.4X' | 'G.8X';
+
+/** The Glue curation job (raw events to curated Parquet). */
+export interface GlueJobSettings {
+  /** Worker type (G.1X: 4 vCPU, 16 GB; G.2X: 8 vCPU, 32 GB; ...). */
+  readonly workerType: GlueWorkerType;
+  /** Workers of a run, the driver included (2 to 299). */
+  readonly numberOfWorkers: number;
+  /** Minutes a run may take before Glue stops it (1 to 2880); a timeout alarms like a failure. */
+  readonly timeoutMinutes: number;
+  /** Retries of a failed run (0 to 10). */
+  readonly maxRetries: number;
+  /** When the scheduled trigger starts the job: an EventBridge cron expression, `cron(m h dom mon dow y)`. */
+  readonly schedule: string;
+}
+
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
   /** Prefix of every physical name (tables, streams), for example `ecom-dev`. */
@@ -108,6 +125,8 @@ export interface EnvironmentConfig {
   readonly transformer: TransformerSettings;
   readonly retention: RetentionSettings;
   readonly alarms: AlarmSettings;
+  /** The Glue curation job. */
+  readonly glue: GlueJobSettings;
   /** DynamoDB billing: on-demand, or provisioned with capacity derived from the volumes. */
   readonly dynamoBillingMode: 'PAY_PER_REQUEST' | 'PROVISIONED';
   /** Retain stateful resources (tables, buckets, keys, streams) when the stack is deleted. */

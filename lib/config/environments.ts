@@ -69,6 +69,14 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       transformerErrors: 50,
       rawDeliveryFreshnessSeconds: 900,
     },
+    glue: {
+      workerType: 'G.1X',
+      numberOfWorkers: 2,
+      timeoutMinutes: 60,
+      maxRetries: 0,
+      // Once a day: dev data is small and a run costs the same minimum billing as an hourly one.
+      schedule: 'cron(30 2 * * ? *)',
+    },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: false,
     deletionProtection: false,
@@ -106,6 +114,13 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       transformerErrors: 10,
       rawDeliveryFreshnessSeconds: 600,
     },
+    glue: {
+      workerType: 'G.1X',
+      numberOfWorkers: 4,
+      timeoutMinutes: 120,
+      maxRetries: 1,
+      schedule: 'cron(15 */6 * * ? *)',
+    },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: true,
     deletionProtection: false,
@@ -136,6 +151,14 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       deadLetterMessages: 0,
       transformerErrors: 5,
       rawDeliveryFreshnessSeconds: 300,
+    },
+    glue: {
+      // About 3 GB of raw events a day at prod volumes: hourly runs of ~130 MB fit 5 G.2X workers well.
+      workerType: 'G.2X',
+      numberOfWorkers: 5,
+      timeoutMinutes: 45,
+      maxRetries: 1,
+      schedule: 'cron(15 * * * ? *)',
     },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: true,

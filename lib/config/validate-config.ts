@@ -2,7 +2,7 @@
  * Synth-time validation of an environment config. Every rule names the setting and the bad value,
  * so `cdk synth -c env=prod` fails with a message that says what to change.
  */
-import { EnvironmentConfig, LogLevel } from './environment-config';
+import { EnvironmentConfig, GlueWorkerType, LogLevel } from './environment-config';
 
 /** The retention periods, in days, that CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS: readonly number[] = [
@@ -10,6 +10,12 @@ export const LOG_RETENTION_DAYS: readonly number[] = [
 ];
 
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/** The worker types of a Glue 5.0 Spark job. */
+export const GLUE_WORKER_TYPES: readonly GlueWorkerType[] = ['G.1X', 'G.2X', 'G.4X', 'G.8X'];
+
+/** An EventBridge cron expression: `cron(minutes hours day-of-month month day-of-week year)`. */
+export const GLUE_CRON = /^cron\((\S+ ){5}\S+\)$/;
 
 function fail(env: string, message: string): never {
   throw new Error(`Invalid config for environment '${env}': ${message}`);
@@ -102,6 +108,16 @@ export function validateEnvironmentConfig(c: EnvironmentConfig): void {
   requireRange(n, 'alarms.deadLetterMessages', c.alarms.deadLetterMessages, 0, 1e9);
   requireRange(n, 'alarms.transformerErrors', c.alarms.transformerErrors, 0, 1e9);
   requireRange(n, 'alarms.rawDeliveryFreshnessSeconds', c.alarms.rawDeliveryFreshnessSeconds, 60, 86_400);
+  const g = c.glue;
+  if (!GLUE_WORKER_TYPES.includes(g.workerType)) {
+    fail(n, `glue.workerType is '${String(g.workerType)}', expected one of ${GLUE_WORKER_TYPES.join(', ')}`);
+  }
+  requireRange(n, 'glue.numberOfWorkers', g.numberOfWorkers, 2, 299);
+  requireRange(n, 'glue.timeoutMinutes', g.timeoutMinutes, 1, 2880);
+  requireRange(n, 'glue.maxRetries', g.maxRetries, 0, 10);
+  if (!GLUE_CRON.test(g.schedule)) {
+    fail(n, `glue.schedule is '${g.schedule}', expected a cron expression such as 'cron(15 * * * ? *)'`);
+  }
   if (c.dynamoBillingMode !== 'PAY_PER_REQUEST' && c.dynamoBillingMode !== 'PROVISIONED') {
     fail(n, `dynamoBillingMode is '${String(c.dynamoBillingMode)}', expected PAY_PER_REQUEST or PROVISIONED`);
   }

@@ -8,3 +8,5 @@ export * from './platform-function';
 export * from './queue-failure-destination';
 export * from './raw-event-delivery';
 export * from './stream-ingestion';
+export * from './lake-catalog';
+export * from './curation-job';

@@ -1,2 +1,3 @@
 export * from './storage-stack';
 export * from './ingestion-stack';
+export * from './processing-stack';

@@ -6,8 +6,22 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/environment-config';
 import { PlatformSizing } from '../config/sizing';
-import { AccessLogBucket, LakeBucket, LakePrefixPolicy, PlatformKey, PlatformTable } from '../constructs';
-import { DEAD_LETTER_PREFIX, RAW_EVENTS_PREFIX, RAW_UNPARSED_PREFIX } from '../lake/lake-layout';
+import {
+  AccessLogBucket,
+  LakeBucket,
+  LakeCatalog,
+  LakePrefixPolicy,
+  PlatformKey,
+  PlatformTable,
+} from '../constructs';
+import {
+  CURATED_PREFIX,
+  DEAD_LETTER_PREFIX,
+  JOB_STATE_PREFIX,
+  QUARANTINE_PREFIX,
+  RAW_EVENTS_PREFIX,
+  RAW_UNPARSED_PREFIX,
+} from '../lake/lake-layout';
 import { TABLE_IDS, TABLES, TableId, tableName } from '../tables/table-definitions';
 
 /** Properties of the {@link StorageStack}. */
@@ -20,7 +34,9 @@ export interface StorageStackProps extends StackProps {
 
 /**
  * The stateful stack: the platform KMS key, the access-log bucket, the raw and curated lake
- * buckets, one DynamoDB table per TABLES entry, and the prefix-scoped policies of the raw bucket.
+ * buckets, one DynamoDB table per TABLES entry, the prefix-scoped policies of the raw bucket, and
+ * the Glue Data Catalog of the lake (databases and tables describe the buckets' data, so they live
+ * and change with the buckets, and reference them without cross-stack exports).
  * Everything here is retained unless `config.retainData` is false.
  */
 export class StorageStack extends Stack {
@@ -44,6 +60,15 @@ export class StorageStack extends Stack {
 
   /** Opens `events/` and `events-unparsed/` of the raw bucket (for the Firehose deliveries). */
   public readonly rawEventsWriterPolicy: iam.IManagedPolicy;
+
+  /** Opens `events/` of the raw bucket for reading (for the Glue curation job). */
+  public readonly rawEventsReaderPolicy: iam.IManagedPolicy;
+
+  /** Opens `curated/`, `quarantine/` and `_state/` of the curated bucket (for the Glue curation job). */
+  public readonly curatedWriterPolicy: iam.IManagedPolicy;
+
+  /** The Glue Data Catalog of the lake: raw and curated databases and their tables. */
+  public readonly catalog: LakeCatalog;
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id, props);
@@ -96,6 +121,28 @@ export class StorageStack extends Stack {
       description: `Lets the ${config.name} Firehose deliveries write under ${RAW_EVENTS_PREFIX}/ and ${RAW_UNPARSED_PREFIX}/ of the raw bucket`,
     }).policy;
 
+    this.rawEventsReaderPolicy = new LakePrefixPolicy(this, 'RawEventsReader', {
+      bucket: this.rawBucket,
+      prefixes: [`${RAW_EVENTS_PREFIX}/`],
+      objectActions: ['s3:GetObject'],
+      bucketActions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      description: `Lets the ${config.name} Glue jobs read ${RAW_EVENTS_PREFIX}/ of the raw bucket`,
+    }).policy;
+
+    this.curatedWriterPolicy = new LakePrefixPolicy(this, 'CuratedWriter', {
+      bucket: this.curatedBucket,
+      prefixes: [`${CURATED_PREFIX}/`, `${QUARANTINE_PREFIX}/`, `${JOB_STATE_PREFIX}/`],
+      objectActions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      bucketActions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      description: `Lets the ${config.name} Glue jobs read and write ${CURATED_PREFIX}/, ${QUARANTINE_PREFIX}/ and ${JOB_STATE_PREFIX}/ of the curated bucket`,
+    }).policy;
+
+    this.catalog = new LakeCatalog(this, 'Catalog', {
+      prefix: config.prefix,
+      rawBucket: this.rawBucket,
+      curatedBucket: this.curatedBucket,
+    });
+
     const tables = {} as Record<TableId, dynamodb.ITable>;
     for (const tableId of TABLE_IDS) {
       tables[tableId] = new PlatformTable(this, `Table-${tableId}`, {
@@ -112,5 +159,7 @@ export class StorageStack extends Stack {
     new CfnOutput(this, 'RawBucketName', { value: this.rawBucket.bucketName });
     new CfnOutput(this, 'CuratedBucketName', { value: this.curatedBucket.bucketName });
     new CfnOutput(this, 'PlatformKeyArn', { value: this.key.keyArn });
+    new CfnOutput(this, 'RawDatabaseName', { value: this.catalog.rawDatabaseName });
+    new CfnOutput(this, 'CuratedDatabaseName', { value: this.catalog.curatedDatabaseName });
   }
 }

@@ -227,6 +227,23 @@ describe('validateEnvironmentConfig', () => {
       withChanges(dev, { firehoseBufferMiB: 32 }),
       /firehoseBufferMiB is 32, expected an integer from 64 to 128/,
     ],
+    [
+      'glue.workerType',
+      withChanges(dev, { glue: { workerType: 'Standard' } }),
+      /glue\.workerType is 'Standard'/,
+    ],
+    [
+      'glue.numberOfWorkers',
+      withChanges(dev, { glue: { numberOfWorkers: 1 } }),
+      /glue\.numberOfWorkers is 1/,
+    ],
+    ['glue.timeoutMinutes', withChanges(dev, { glue: { timeoutMinutes: 0 } }), /glue\.timeoutMinutes is 0/],
+    ['glue.maxRetries', withChanges(dev, { glue: { maxRetries: 11 } }), /glue\.maxRetries is 11/],
+    [
+      'glue.schedule',
+      withChanges(dev, { glue: { schedule: 'rate(1 hour)' } }),
+      /glue\.schedule is 'rate\(1 hour\)', expected a cron expression/,
+    ],
     ['prod retainData', withChanges(prod, { retainData: false }), /'prod': retainData is false/],
     [
       'prod deletionProtection',

@@ -60,6 +60,21 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s app', (na
     expect(b.stacks.ingestion.dependencies).toContain(b.stacks.storage);
   });
 
+  test('has the processing stack, environment-agnostic, after storage and ingestion', () => {
+    const processing = b.stacks.processing;
+    expect(processing.stackName).toBe(`${config.prefix}-processing`);
+    expect(Token.isUnresolved(processing.account)).toBe(true);
+    expect(processing.dependencies).toEqual(expect.arrayContaining([b.stacks.storage, b.stacks.ingestion]));
+  });
+
+  test('catalogs the lake in the storage stack, without account-wide catalog encryption settings', () => {
+    b.storage.resourceCountIs('AWS::Glue::Database', 2);
+    b.storage.resourceCountIs('AWS::Glue::DataCatalogEncryptionSettings', 0);
+    b.storage.hasResourceProperties('AWS::Glue::Database', {
+      DatabaseInput: Match.objectLike({ Name: `${config.prefix.replace(/-/g, '_')}_curated` }),
+    });
+  });
+
   test('has one table per TABLES entry, named from the prefix', () => {
     b.storage.resourceCountIs('AWS::DynamoDB::Table', TABLE_IDS.length);
     for (const id of TABLE_IDS) {

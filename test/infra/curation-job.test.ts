@@ -1,0 +1,248 @@
+import * as path from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ENVIRONMENTS, loadEnvironmentConfig } from '../../lib/config/environments';
+import { CurationJob, CurationJobProps, PlatformKey } from '../../lib/constructs';
+import { buildPlatformApp } from '../../lib/platform-app';
+import { REPO_ROOT, nagFindings, testApp, testStack } from './helpers';
+
+const GLUE_SCRIPTS = path.join(REPO_ROOT, 'glue-scripts');
+const SCRIPT = path.join(GLUE_SCRIPTS, 'jobs', 'raw_events_to_curated.py');
+
+function jobStack(stack: Stack, props: Partial<CurationJobProps> = {}): CurationJob {
+  const key = new PlatformKey(stack, 'Key', { aliasName: 'test' }).key;
+  const raw = s3.Bucket.fromBucketName(stack, 'Raw', 'raw-bucket');
+  const curated = s3.Bucket.fromBucketName(stack, 'Curated', 'curated-bucket');
+  const policy = new iam.ManagedPolicy(stack, 'Lake', {
+    statements: [
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [raw.arnForObjects('events/x')] }),
+    ],
+  });
+  return new CurationJob(stack, 'Job', {
+    jobName: 'ecom-test-raw-events-to-curated',
+    scriptPath: SCRIPT,
+    libraryRoot: GLUE_SCRIPTS,
+    rawBucket: raw,
+    curatedBucket: curated,
+    lakePolicies: [policy],
+    encryptionKey: key,
+    catalogTables: { ecom_test_raw: ['orders_events'], ecom_test_curated: ['order_events'] },
+    alarmTopic: new sns.Topic(stack, 'Alarms', { masterKey: key }),
+    ...props,
+  });
+}
+
+describe('CurationJob with defaults', () => {
+  const stack = testStack();
+  jobStack(stack);
+  const template = Template.fromStack(stack);
+
+  test('is a Glue 5.0 Python 3 Spark job on two G.1X workers, one run at a time', () => {
+    template.hasResourceProperties('AWS::Glue::Job', {
+      Name: 'ecom-test-raw-events-to-curated',
+      GlueVersion: '5.0',
+      Command: {
+        Name: 'glueetl',
+        PythonVersion: '3',
+        ScriptLocation: { 'Fn::Sub': Match.stringLikeRegexp('^s3://.*\\.py$') },
+      },
+      WorkerType: 'G.1X',
+      NumberOfWorkers: 2,
+      Timeout: 60,
+      MaxRetries: 0,
+      ExecutionProperty: { MaxConcurrentRuns: 1 },
+    });
+  });
+
+  test('turns on bookmarks, continuous logging and metrics, and ships the common package', () => {
+    template.hasResourceProperties('AWS::Glue::Job', {
+      DefaultArguments: Match.objectLike({
+        '--job-bookmark-option': 'job-bookmark-enable',
+        '--enable-continuous-cloudwatch-log': 'true',
+        '--enable-metrics': 'true',
+        '--extra-py-files': { 'Fn::Sub': Match.stringLikeRegexp('^s3://.*\\.zip$') },
+        '--TempDir': 's3://curated-bucket/_state/ecom-test-raw-events-to-curated/tmp/',
+      }),
+    });
+  });
+
+  test('encrypts S3 writes, logs and bookmarks with the key', () => {
+    const keyArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] };
+    template.hasResourceProperties('AWS::Glue::SecurityConfiguration', {
+      Name: 'ecom-test-raw-events-to-curated-security',
+      EncryptionConfiguration: {
+        S3Encryptions: [{ S3EncryptionMode: 'SSE-KMS', KmsKeyArn: keyArn }],
+        CloudWatchEncryption: { CloudWatchEncryptionMode: 'SSE-KMS', KmsKeyArn: keyArn },
+        JobBookmarksEncryption: { JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: keyArn },
+      },
+    });
+    template.hasResourceProperties('AWS::Glue::Job', {
+      SecurityConfiguration: { Ref: Match.stringLikeRegexp('SecurityConfiguration') },
+    });
+  });
+
+  test('has no trigger without a schedule', () => {
+    template.resourceCountIs('AWS::Glue::Trigger', 0);
+  });
+
+  test('opens the catalog only on its databases and tables, by exact ARN', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap(
+      (p) => (p.Properties.PolicyDocument as { Statement: { Sid?: string; Resource: unknown }[] }).Statement,
+    );
+    const catalog = statements.find((s) => s.Sid === 'CatalogOfTheLakeTables');
+    const text = JSON.stringify(catalog?.Resource);
+    for (const part of [
+      ':catalog"',
+      'database/ecom_test_raw',
+      'database/ecom_test_curated',
+      'table/ecom_test_raw/orders_events',
+      'table/ecom_test_curated/order_events',
+    ]) {
+      expect(text).toContain(part);
+    }
+    expect(text).not.toContain('*');
+  });
+
+  test('reads the script and the library by exact object key, not the whole staging bucket', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'ReadScriptAndLibrary',
+            Action: 's3:GetObject',
+            Resource: [Match.anyValue(), Match.anyValue()],
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('notifies the alarm topic of failed, timed-out and errored runs of this job', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.glue'],
+        'detail-type': ['Glue Job State Change'],
+        detail: {
+          jobName: [{ Ref: Match.stringLikeRegexp('^Job[0-9A-F]{8}$') }],
+          state: ['FAILED', 'TIMEOUT', 'ERROR'],
+        },
+      },
+      Targets: [
+        Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^Alarms') }, RoleArn: Match.anyValue() }),
+      ],
+    });
+  });
+
+  test('has zero unacknowledged cdk-nag findings', () => {
+    const app = testApp();
+    const s = new Stack(app, 'NagStack');
+    jobStack(s);
+    app.synth();
+    expect(nagFindings(s).filter((f) => f.includes('/Job/'))).toEqual([]);
+  });
+});
+
+describe('CurationJob with custom settings', () => {
+  const stack = testStack();
+  jobStack(stack, {
+    workerType: 'G.2X',
+    numberOfWorkers: 5,
+    timeout: Duration.minutes(45),
+    maxRetries: 1,
+    schedule: 'cron(15 * * * ? *)',
+    arguments: { '--datasets': 'order_events' },
+  });
+  const template = Template.fromStack(stack);
+
+  test('sizes the job as configured and passes the arguments', () => {
+    template.hasResourceProperties('AWS::Glue::Job', {
+      WorkerType: 'G.2X',
+      NumberOfWorkers: 5,
+      Timeout: 45,
+      MaxRetries: 1,
+      DefaultArguments: Match.objectLike({ '--datasets': 'order_events' }),
+    });
+  });
+
+  test('starts the job on the schedule', () => {
+    template.hasResourceProperties('AWS::Glue::Trigger', {
+      Type: 'SCHEDULED',
+      Schedule: 'cron(15 * * * ? *)',
+      StartOnCreation: true,
+      Actions: [{ JobName: { Ref: Match.stringLikeRegexp('^Job[0-9A-F]{8}$') } }],
+    });
+  });
+});
+
+describe('CurationJob validation', () => {
+  const make = (props: Partial<CurationJobProps>) => () => jobStack(testStack(), props);
+  test('rejects a bad job name', () => expect(make({ jobName: 'a job' })).toThrow(/jobName 'a job'/));
+  test('rejects a bad worker type', () =>
+    expect(make({ workerType: 'Standard' as never })).toThrow(/workerType 'Standard'/));
+  test('rejects too few workers', () => expect(make({ numberOfWorkers: 1 })).toThrow(/numberOfWorkers is 1/));
+  test('rejects a timeout out of range', () =>
+    expect(make({ timeout: Duration.minutes(3000) })).toThrow(/timeout is 3000 minutes/));
+  test('rejects too many retries', () => expect(make({ maxRetries: 11 })).toThrow(/maxRetries is 11/));
+  test('rejects a schedule that is not cron', () =>
+    expect(make({ schedule: 'rate(1 hour)' })).toThrow(/schedule 'rate\(1 hour\)'/));
+  test('rejects no lake policies', () => expect(make({ lakePolicies: [] })).toThrow(/lakePolicies is empty/));
+});
+
+describe.each(['dev', 'staging', 'prod'] as const)('the %s processing stack', (name) => {
+  const config = ENVIRONMENTS[name];
+  const app = testApp();
+  const { processing, storage } = buildPlatformApp(app, loadEnvironmentConfig(name), { nag: false });
+  const template = Template.fromStack(processing);
+
+  test('sizes and schedules the job from config.glue', () => {
+    template.hasResourceProperties('AWS::Glue::Job', {
+      Name: `${config.prefix}-raw-events-to-curated`,
+      WorkerType: config.glue.workerType,
+      NumberOfWorkers: config.glue.numberOfWorkers,
+      Timeout: config.glue.timeoutMinutes,
+      MaxRetries: config.glue.maxRetries,
+      DefaultArguments: Match.objectLike({
+        '--bookmarks': 'glue',
+        '--datasets':
+          'order_events,product_metadata_events,inventory_movements,clickstream_interactions,review_events,application_log_events',
+      }),
+    });
+    template.hasResourceProperties('AWS::Glue::Trigger', {
+      Type: 'SCHEDULED',
+      Schedule: config.glue.schedule,
+    });
+  });
+
+  test('gives the job role the lake prefix policies of the storage stack', () => {
+    const storageTemplate = Template.fromStack(storage);
+    const lakePolicies = storageTemplate.findResources('AWS::IAM::ManagedPolicy', {
+      Properties: { Description: Match.stringLikeRegexp('Glue jobs') },
+    });
+    expect(Object.keys(lakePolicies)).toHaveLength(2);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'glue.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: [
+        { 'Fn::ImportValue': Match.stringLikeRegexp('RawEventsReader') },
+        { 'Fn::ImportValue': Match.stringLikeRegexp('CuratedWriter') },
+      ],
+    });
+  });
+
+  test('scopes the lake policies to the job prefixes', () => {
+    const storageTemplate = Template.fromStack(storage);
+    const text = JSON.stringify(
+      storageTemplate.findResources('AWS::IAM::ManagedPolicy', {
+        Properties: { Description: Match.stringLikeRegexp('Glue jobs') },
+      }),
+    );
+    for (const prefix of ['/events/*', '/curated/*', '/quarantine/*', '/_state/*'])
+      expect(text).toContain(prefix);
+    expect(text).not.toContain('dead-letter');
+  });
+});

@@ -1,0 +1,204 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import datasetsJson from '../../contracts/datasets.json';
+import glueColumnsJson from '../../contracts/generated/glue-columns.json';
+import { AccessLogBucket, LakeBucket, LakeCatalog, PlatformKey } from '../../lib/constructs';
+import { EVENT_DATASETS, glueDatabaseName, rawColumns } from '../../lib/lake/lake-datasets';
+import { STREAM_IDS } from '../../lib/streams/stream-definitions';
+import { logicalIdOf, nagFindings, testApp, testStack } from './helpers';
+
+interface Lake {
+  readonly stack: Stack;
+  readonly raw: s3.IBucket;
+  readonly curated: s3.IBucket;
+}
+
+function lakeStack(stack: Stack = testStack()): Lake {
+  const key = new PlatformKey(stack, 'Key', { aliasName: 'test' });
+  const logs = new AccessLogBucket(stack, 'AccessLogs');
+  const raw = new LakeBucket(stack, 'Raw', { encryptionKey: key.key, accessLogBucket: logs.bucket }).bucket;
+  const curated = new LakeBucket(stack, 'Curated', { encryptionKey: key.key, accessLogBucket: logs.bucket })
+    .bucket;
+  return { stack, raw, curated };
+}
+
+const glueColumns = glueColumnsJson as Record<string, { name: string; type: string }[]>;
+
+function tableNamed(template: Template, name: string): Record<string, unknown> {
+  const found = Object.values(template.findResources('AWS::Glue::Table')).filter(
+    (r) => (r.Properties.TableInput as { Name: string }).Name === name,
+  );
+  expect(found).toHaveLength(1);
+  return found[0].Properties.TableInput as Record<string, unknown>;
+}
+
+describe('LakeCatalog with defaults', () => {
+  const { stack, raw, curated } = lakeStack();
+  const catalog = new LakeCatalog(stack, 'Catalog', {
+    prefix: 'ecom-dev',
+    rawBucket: raw,
+    curatedBucket: curated,
+  });
+  const template = Template.fromStack(stack);
+  const curatedId = logicalIdOf(curated);
+  const rawId = logicalIdOf(raw);
+
+  test('has a raw and a curated database with Glue-valid names', () => {
+    expect(catalog.rawDatabaseName).toBe('ecom_dev_raw');
+    expect(catalog.curatedDatabaseName).toBe('ecom_dev_curated');
+    template.resourceCountIs('AWS::Glue::Database', 2);
+    for (const name of ['ecom_dev_raw', 'ecom_dev_curated']) {
+      template.hasResourceProperties('AWS::Glue::Database', {
+        CatalogId: { Ref: 'AWS::AccountId' },
+        DatabaseInput: Match.objectLike({ Name: name }),
+      });
+    }
+  });
+
+  test('has a curated and a quarantine table per dataset of contracts/datasets.json, an unrouted quarantine table, and a raw table per stream', () => {
+    const streams = new Set(datasetsJson.event_datasets.map((d) => d.stream));
+    template.resourceCountIs('AWS::Glue::Table', 2 * datasetsJson.event_datasets.length + 1 + streams.size);
+  });
+
+  test.each(datasetsJson.event_datasets.map((d) => [d.name, d.contract]))(
+    'the %s table has the columns of glue-columns.json, then the lineage columns',
+    (name, contract) => {
+      const input = tableNamed(template, name) as { StorageDescriptor: { Columns: unknown[] } };
+      expect(input.StorageDescriptor.Columns).toEqual([
+        ...glueColumns[contract].map(({ name: n, type }) => ({ Name: n, Type: type })),
+        ...datasetsJson.lineage_columns.map((c) => ({ Name: c.name, Type: c.type, Comment: c.comment })),
+      ]);
+    },
+  );
+
+  test('a curated table is Parquet under curated/<dataset>/, partitioned and projected by event_date', () => {
+    template.hasResourceProperties('AWS::Glue::Table', {
+      DatabaseName: 'ecom_dev_curated',
+      TableInput: Match.objectLike({
+        Name: 'order_events',
+        TableType: 'EXTERNAL_TABLE',
+        PartitionKeys: [{ Name: 'event_date', Type: 'string', Comment: Match.anyValue() }],
+        Parameters: Match.objectLike({
+          classification: 'parquet',
+          'projection.enabled': 'true',
+          'projection.event_date.type': 'date',
+          'projection.event_date.format': 'yyyy-MM-dd',
+          'projection.event_date.range': '2020-01-01,NOW',
+        }),
+        StorageDescriptor: Match.objectLike({
+          Location: { 'Fn::Join': ['', ['s3://', { Ref: curatedId }, '/curated/order_events/']] },
+          SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+        }),
+      }),
+    });
+  });
+
+  test('a quarantine table is Parquet under quarantine/<dataset>/, partitioned by run_id', () => {
+    const input = tableNamed(template, 'order_events_quarantine') as {
+      PartitionKeys: unknown[];
+      StorageDescriptor: { Columns: { Name: string }[]; Location: unknown };
+      Parameters: Record<string, string>;
+    };
+    expect(input.PartitionKeys).toEqual([{ Name: 'run_id', Type: 'string', Comment: 'the curation run' }]);
+    expect(input.StorageDescriptor.Columns.map((c) => c.Name)).toEqual(
+      datasetsJson.quarantine_columns.map((c) => c.name).filter((n) => n !== 'run_id'),
+    );
+    expect(input.StorageDescriptor.Location).toEqual({
+      'Fn::Join': ['', ['s3://', { Ref: curatedId }, '/quarantine/order_events/']],
+    });
+    expect(input.Parameters['projection.run_id.type']).toBe('injected');
+  });
+
+  test('has a quarantine table for the lines no dataset takes, under quarantine/_unrouted/', () => {
+    const input = tableNamed(template, 'unrouted_quarantine') as { StorageDescriptor: { Location: unknown } };
+    expect(input.StorageDescriptor.Location).toEqual({
+      'Fn::Join': ['', ['s3://', { Ref: curatedId }, '/quarantine/_unrouted/']],
+    });
+  });
+
+  test.each(STREAM_IDS.map((s) => [s]))(
+    'the raw table of %s is JSON under events/stream=<stream>/',
+    (stream) => {
+      const input = tableNamed(template, `${stream}_events`) as {
+        StorageDescriptor: {
+          Columns: unknown[];
+          Location: unknown;
+          SerdeInfo: { SerializationLibrary: string };
+        };
+        PartitionKeys: { Name: string }[];
+      };
+      expect(input.StorageDescriptor.Location).toEqual({
+        'Fn::Join': ['', ['s3://', { Ref: rawId }, `/events/stream=${stream}/`]],
+      });
+      expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
+        'org.openx.data.jsonserde.JsonSerDe',
+      );
+      expect(input.PartitionKeys.map((k) => k.Name)).toEqual(['event_date']);
+      expect(input.StorageDescriptor.Columns).toEqual(
+        rawColumns(stream).map((c) => ({ Name: c.name, Type: c.type })),
+      );
+    },
+  );
+
+  test('creates no account-wide catalog encryption settings', () => {
+    template.resourceCountIs('AWS::Glue::DataCatalogEncryptionSettings', 0);
+  });
+
+  test('has zero unacknowledged cdk-nag findings', () => {
+    const app = testApp();
+    const s = new Stack(app, 'NagStack');
+    const lake = lakeStack(s);
+    new LakeCatalog(s, 'Catalog', { prefix: 'ecom-dev', rawBucket: lake.raw, curatedBucket: lake.curated });
+    app.synth();
+    expect(nagFindings(s).filter((f) => f.includes('/Catalog/'))).toEqual([]);
+  });
+});
+
+describe('lake datasets helpers', () => {
+  test('raw columns keep timestamps and dates as text, nested ones too', () => {
+    for (const stream of STREAM_IDS) {
+      for (const c of rawColumns(stream)) expect(c.type).not.toMatch(/(^|[<:,])(timestamp|date)($|[>,])/);
+    }
+    expect(rawColumns('orders').find((c) => c.name === 'event_time')?.type).toBe('string');
+  });
+
+  test('every dataset of contracts/datasets.json is in EVENT_DATASETS', () => {
+    expect(EVENT_DATASETS.map((d) => d.name)).toEqual(datasetsJson.event_datasets.map((d) => d.name));
+  });
+
+  test('database names are lower case with underscores', () => {
+    expect(glueDatabaseName('ecom-prod', 'curated')).toBe('ecom_prod_curated');
+  });
+});
+
+describe('LakeCatalog validation', () => {
+  const make = (props: Partial<ConstructorParameters<typeof LakeCatalog>[2]>) => {
+    const { stack, raw, curated } = lakeStack();
+    return () =>
+      new LakeCatalog(stack, 'Catalog', {
+        prefix: 'ecom-dev',
+        rawBucket: raw,
+        curatedBucket: curated,
+        ...props,
+      });
+  };
+
+  test('rejects a prefix Glue cannot name a database with', () => {
+    expect(make({ prefix: 'Ecom Dev' })).toThrow(/prefix 'Ecom Dev'/);
+  });
+
+  test('rejects a first event date that is not YYYY-MM-DD', () => {
+    expect(make({ firstEventDate: '2020/01/01' })).toThrow(/firstEventDate '2020\/01\/01'/);
+  });
+
+  test('rejects an empty dataset list', () => {
+    expect(make({ datasets: [] })).toThrow(/datasets is empty/);
+  });
+
+  test('rejects a dataset name that is not a Glue table name', () => {
+    expect(make({ datasets: [{ ...EVENT_DATASETS[0], name: 'Order-Events' }] })).toThrow(
+      /dataset name 'Order-Events'/,
+    );
+  });
+});
