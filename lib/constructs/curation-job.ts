@@ -1,4 +1,6 @@
-import { ArnFormat, Duration, IgnoreMode, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ArnFormat, AssetHashType, DockerImage, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -24,6 +26,15 @@ export interface CurationJobProps {
    * repository's glue-scripts folder).
    */
   readonly libraryRoot: string;
+
+  /**
+   * Data files packed into the library zip under `common/_contracts/`, by their path there
+   * (for example `datasets.json` → the repository's contracts/datasets.json). On Glue the package
+   * is imported from the zip, so the job reads them with `pkgutil.get_data('common', ...)`.
+   *
+   * @default - none
+   */
+  readonly packagedContracts?: Readonly<Record<string, string>>;
 
   /** The raw zone bucket (read). */
   readonly rawBucket: s3.IBucket;
@@ -160,11 +171,27 @@ export class CurationJob extends Construct {
     const key = props.encryptionKey;
 
     const script = new assets.Asset(this, 'Script', { path: props.scriptPath });
+    const packaged = props.packagedContracts ?? {};
     const library = new assets.Asset(this, 'Library', {
       path: props.libraryRoot,
-      ignoreMode: IgnoreMode.GIT,
-      // Only the common package, as common/... at the zip's root, so `import common.x` works.
-      exclude: ['*', '!common/', '!common/**', '**/__pycache__/', '**/*.pyc'],
+      // The zip is assembled locally (no Docker): the common package as common/... at its root, so
+      // `import common.x` works, plus the contract files under common/_contracts/. Its hash is the
+      // output's, so a change to a contract file changes the asset too.
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        image: DockerImage.fromRegistry('local-bundling-only'),
+        local: {
+          tryBundle(outputDir: string): boolean {
+            copyPythonPackage(path.join(props.libraryRoot, 'common'), path.join(outputDir, 'common'));
+            for (const [target, source] of Object.entries(packaged)) {
+              const dest = path.join(outputDir, 'common', '_contracts', target);
+              fs.mkdirSync(path.dirname(dest), { recursive: true });
+              fs.copyFileSync(source, dest);
+            }
+            return true;
+          },
+        },
+      },
     });
 
     const role = new iam.Role(this, 'Role', {
@@ -324,4 +351,12 @@ export class CurationJob extends Construct {
       },
     );
   }
+}
+
+/** Copies a Python package folder without its caches. */
+function copyPythonPackage(from: string, to: string): void {
+  fs.cpSync(from, to, {
+    recursive: true,
+    filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc'),
+  });
 }

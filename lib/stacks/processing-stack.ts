@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -54,6 +55,7 @@ export class ProcessingStack extends Stack {
       jobName: `${config.prefix}-raw-events-to-curated`,
       scriptPath: path.join(root, 'jobs', 'raw_events_to_curated.py'),
       libraryRoot: root,
+      packagedContracts: packagedContractFiles(),
       rawBucket: props.rawBucket,
       curatedBucket: props.curatedBucket,
       lakePolicies: props.lakePolicies,
@@ -85,4 +87,21 @@ export class ProcessingStack extends Stack {
 
 function tableName(table: { tableInput: unknown }): string {
   return (table.tableInput as { name: string }).name;
+}
+
+/**
+ * The contract files the Glue jobs read (contracts/datasets.json and the flat schemas), by their
+ * path under contracts/, packed into the job's library zip.
+ */
+export function packagedContractFiles(): Record<string, string> {
+  const contracts = path.join(__dirname, '..', '..', 'contracts');
+  const flat = path.join(contracts, 'generated', 'flat');
+  const files: Record<string, string> = { 'datasets.json': path.join(contracts, 'datasets.json') };
+  for (const f of fs
+    .readdirSync(flat)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
+    files[`generated/flat/${f}`] = path.join(flat, f);
+  }
+  return files;
 }

@@ -1,5 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -7,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ENVIRONMENTS, loadEnvironmentConfig } from '../../lib/config/environments';
 import { CurationJob, CurationJobProps, PlatformKey } from '../../lib/constructs';
 import { buildPlatformApp } from '../../lib/platform-app';
+import { packagedContractFiles } from '../../lib/stacks/processing-stack';
 import { REPO_ROOT, nagFindings, testApp, testStack } from './helpers';
 
 const GLUE_SCRIPTS = path.join(REPO_ROOT, 'glue-scripts');
@@ -244,5 +246,34 @@ describe.each(['dev', 'staging', 'prod'] as const)('the %s processing stack', (n
     for (const prefix of ['/events/*', '/curated/*', '/quarantine/*', '/_state/*'])
       expect(text).toContain(prefix);
     expect(text).not.toContain('dead-letter');
+  });
+});
+
+describe('CurationJob library zip', () => {
+  test('holds the common package and the contract files the job reads, under common/_contracts', () => {
+    // Prepare: a stack whose assets are bundled (the library zip is assembled locally, no Docker).
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': ['**'] } });
+    const stack = new Stack(app, 'LibraryZip');
+    jobStack(stack, { packagedContracts: packagedContractFiles() });
+
+    // Act
+    const assembly = app.synth();
+
+    // Assess: the bundled folder of the library asset (the one that is not the .py script).
+    const assetDirs = fs
+      .readdirSync(assembly.directory)
+      .filter((d) => d.startsWith('asset.') && fs.statSync(path.join(assembly.directory, d)).isDirectory());
+    const library = assetDirs
+      .map((d) => path.join(assembly.directory, d))
+      .find((d) => fs.existsSync(path.join(d, 'common')));
+    expect(library).toBeDefined();
+    const has = (rel: string): boolean => fs.existsSync(path.join(library as string, rel));
+    expect({
+      schema: has('common/contract_schema.py'),
+      datasets: has('common/_contracts/datasets.json'),
+      flat: has('common/_contracts/generated/flat/order-event.json'),
+      caches: fs.readdirSync(path.join(library as string, 'common')).includes('__pycache__'),
+      tests: has('tests'),
+    }).toEqual({ schema: true, datasets: true, flat: true, caches: false, tests: false });
   });
 });
