@@ -21,14 +21,22 @@ from typing import Any
 
 from pyspark.sql import types as T
 
+from common.contract_files import read_contract_json
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FLAT_SCHEMA_DIR = REPO_ROOT / "contracts" / "generated" / "flat"
 
 MONEY = T.DecimalType(18, 4)
 
 
-def load_flat_schema(contract: str, schema_dir: Path = FLAT_SCHEMA_DIR) -> dict[str, Any]:
-    """Load the flat JSON Schema of a contract by name (for example ``order-event``)."""
+def load_flat_schema(contract: str, schema_dir: Path | None = None) -> dict[str, Any]:
+    """Load the flat JSON Schema of a contract by name (for example ``order-event``): from
+    ``schema_dir`` when given, else from the job's package or the repository (common.contract_files)."""
+    if schema_dir is None:
+        try:
+            return read_contract_json(f"generated/flat/{contract}.json")
+        except FileNotFoundError:
+            schema_dir = FLAT_SCHEMA_DIR
     path = schema_dir / f"{contract}.json"
     if not path.exists():
         known = sorted(p.stem for p in schema_dir.glob("*.json"))
@@ -91,6 +99,6 @@ def struct_type(node: dict[str, Any], where: str = "(root)") -> T.StructType:
     )
 
 
-def contract_struct(contract: str, schema_dir: Path = FLAT_SCHEMA_DIR) -> T.StructType:
+def contract_struct(contract: str, schema_dir: Path | None = None) -> T.StructType:
     """The Spark schema of a contract, for example ``contract_struct("order-event")``."""
     return struct_type(load_flat_schema(contract, schema_dir), contract)

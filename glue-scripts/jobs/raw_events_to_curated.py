@@ -1,0 +1,517 @@
+"""Glue job: raw events -> curated Parquet.
+
+Reads the new raw files of the lake's raw zone (``events/stream=<s>/event_date=<d>/<file>``, GZIP
+JSON Lines from Firehose on AWS, plain ``.jsonl`` in the twin), routes each line to its dataset by
+``event_type`` (``contracts/datasets.json``), parses it with the contract's Spark schema, quarantines
+what fails with a reason, conforms types (UTC timestamps, exact DECIMAL(18,4) money), deduplicates by
+``event_id`` (within the run and against the curated partitions it touches), applies the data
+quality gates per partition, and appends the new rows to ``curated/<dataset>/event_date=<d>/``.
+
+Every transform below is a pure DataFrame -> DataFrame function; ``main()`` reads arguments and does
+the I/O. See docs/glue-jobs.md.
+
+Run locally:  .venv/bin/python glue-scripts/jobs/raw_events_to_curated.py --raw-root R --curated-root C
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make glue-scripts/ importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+from pyspark.sql.utils import AnalysisException
+
+from common import raw_files
+from common.contract_rules import CORRUPT, ContractRules, Rule
+from common.datasets import Dataset, load_datasets, quarantine_struct, select_datasets
+
+JOB_NAME = "raw_events_to_curated"
+SUPPORTED_SCHEMA_VERSIONS = ("1",)
+UNROUTED = "_unrouted"  # quarantine "dataset" of lines that cannot be routed to a dataset
+
+MALFORMED_JSON = "MALFORMED_JSON"
+UNKNOWN_EVENT_TYPE = "UNKNOWN_EVENT_TYPE"
+UNSUPPORTED_SCHEMA_VERSION = "UNSUPPORTED_SCHEMA_VERSION"
+CONTRACT_VIOLATION = "CONTRACT_VIOLATION"
+QUALITY_GATE = "QUALITY_GATE"
+UNREADABLE_FILE = "UNREADABLE_FILE"
+
+PUBLISHED, QUARANTINED, DEDUPLICATED = "published", "quarantined", "deduplicated"
+
+ENVELOPE = T.StructType(
+    [
+        T.StructField("event_type", T.StringType()),
+        T.StructField("schema_version", T.StringType()),
+        T.StructField(CORRUPT, T.StringType()),
+    ]
+)
+PERMISSIVE = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT}
+
+SPARK_CONF = {
+    # event_date and report times are UTC whatever the machine's zone
+    "spark.sql.session.timeZone": "UTC",
+    # Spark would otherwise split from_json into one pruned from_json per field referenced, and the
+    # contract rules reference every field: the plan explodes (see curate_dataset).
+    "spark.sql.optimizer.enableJsonExpressionOptimization": "false",
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Pure transforms
+# --------------------------------------------------------------------------------------------------
+
+
+def source_key(file_uri: Column) -> Column:
+    """The raw object key (``events/stream=<s>/...``) of a file URI as Spark reports it, so that
+    ``_source_file`` is the same in the twin and on S3."""
+    return F.regexp_extract(file_uri, r"(events/stream=.*)$", 1)
+
+
+def non_blank(lines: DataFrame) -> DataFrame:
+    """Drop blank lines (a trailing newline is not a record). Input: ``raw_line``, ``_source_file``."""
+    return lines.where(F.trim(F.col("raw_line")) != "")
+
+
+def classify(lines: DataFrame, datasets: list[Dataset]) -> DataFrame:
+    """Route each raw line to its dataset by ``event_type`` and check the envelope.
+
+    Adds ``_dataset`` (``_unrouted`` when the line cannot be routed), ``_reason_code`` and ``_reason``
+    (null when the line may go on to the contract parse): MALFORMED_JSON for a line that is not a
+    JSON object, UNKNOWN_EVENT_TYPE for an event type no dataset of the run takes,
+    UNSUPPORTED_SCHEMA_VERSION for a schema_version other than those supported.
+    """
+    routes = F.create_map(*[F.lit(x) for d in datasets for et in d.event_types for x in (et, d.name)])
+    env = F.from_json(F.col("raw_line"), ENVELOPE, PERMISSIVE)
+    et, sv = env.getField("event_type"), env.getField("schema_version")
+    malformed = env.isNull() | env.getField(CORRUPT).isNotNull()
+    unknown = et.isNull() | routes[et].isNull()
+    bad_version = sv.isNotNull() & ~sv.isin(*SUPPORTED_SCHEMA_VERSIONS)
+    return lines.select(
+        "raw_line",
+        "_source_file",
+        F.when(malformed | unknown, F.lit(UNROUTED)).otherwise(routes[et]).alias("_dataset"),
+        F.when(malformed, F.lit(MALFORMED_JSON))
+        .when(unknown, F.lit(UNKNOWN_EVENT_TYPE))
+        .when(bad_version, F.lit(UNSUPPORTED_SCHEMA_VERSION))
+        .alias("_reason_code"),
+        F.when(malformed, F.lit("line is not a JSON object"))
+        .when(et.isNull(), F.lit("event_type is missing"))
+        .when(unknown, F.concat(F.lit("event_type '"), et, F.lit("' is not routed to any dataset (contracts/datasets.json)")))
+        .when(
+            bad_version,
+            F.concat(
+                F.lit("schema_version "), sv,
+                F.lit(f" is not supported (supported: {', '.join(SUPPORTED_SCHEMA_VERSIONS)})"),
+            ),
+        )
+        .alias("_reason"),
+    )
+
+
+def parse_contract(classified: DataFrame, dataset: Dataset, rules: ContractRules) -> DataFrame:
+    """The lines routed to ``dataset`` and not refused by the envelope, parsed with the contract.
+
+    Output: the contract's columns (top-level date-times still text), ``raw_line``, ``_source_file``
+    and ``_violations``: every broken contract rule joined by '; ' (empty string when the row is valid).
+    Internal columns start with '_' so that they never meet a contract field (order-event has ``reason``).
+    """
+    rows = classified.where((F.col("_dataset") == dataset.name) & F.col("_reason_code").isNull())
+    parsed = rows.select(
+        "raw_line", "_source_file", F.from_json(F.col("raw_line"), rules.parse_struct(), PERMISSIVE).alias("p")
+    ).select("raw_line", "_source_file", "p.*")
+    return parsed.withColumn("_violations", rules.violation_reason(F.col("raw_line"))).drop(CORRUPT)
+
+
+def conform(valid: DataFrame, rules: ContractRules) -> DataFrame:
+    """Typed rows: top-level date-times to UTC timestamps, ``event_date`` (YYYY-MM-DD of event_time
+    in UTC, whatever the session time zone). Money is already DECIMAL(18,4) from the contract schema."""
+    out = valid
+    for name in rules.timestamp_fields:
+        out = out.withColumn(name, F.to_timestamp(F.col(name)))
+    utc = F.to_utc_timestamp(F.col("event_time"), F.expr("current_timezone()"))
+    return out.withColumn("event_date", F.date_format(utc, "yyyy-MM-dd"))
+
+
+def mark_duplicates_within_run(rows: DataFrame) -> DataFrame:
+    """Adds ``_dup_in_run``: true for every copy of an event_id after the first (first by
+    ``_source_file`` then ``raw_line``, so the choice is deterministic)."""
+    w = Window.partitionBy("event_id").orderBy("_source_file", "raw_line")
+    return rows.withColumn("_dup_in_run", F.row_number().over(w) > 1)
+
+
+def mark_already_curated(rows: DataFrame, curated_ids: DataFrame) -> DataFrame:
+    """Adds ``_dup_curated``: true when the event_id is already in the curated partitions read
+    (``curated_ids`` has an ``event_id`` column)."""
+    ids = curated_ids.select(F.col("event_id").alias("_cid")).distinct()
+    return rows.join(ids, rows["event_id"] == ids["_cid"], "left").withColumn(
+        "_dup_curated", F.col("_cid").isNotNull()
+    ).drop("_cid")
+
+
+def gate_rules(rules: ContractRules) -> list[Rule]:
+    """The data quality gate of a curated dataset: key completeness (every required field) and valid
+    ranges (from the contract); event_id uniqueness is checked by ``gate_failures``."""
+    return rules.required_rules() + rules.range_rules()
+
+
+def gate_failures(rows: DataFrame, rules: ContractRules) -> DataFrame:
+    """Per partition, the gate rules that fail: columns ``event_date``, ``rule``, ``failed_rows``
+    (only rules with failed_rows > 0). ``unique:event_id`` counts the extra copies of event_ids."""
+    checks = gate_rules(rules)
+    aggs = [F.sum(F.when(r.violated(), 1).otherwise(0)).alias(f"_r{i}") for i, r in enumerate(checks)]
+    aggs.append((F.count("event_id") - F.countDistinct("event_id")).alias(f"_r{len(checks)}"))
+    names = [r.name for r in checks] + ["unique:event_id"]
+    per_partition = rows.groupBy("event_date").agg(*aggs)
+    long = per_partition.select(
+        "event_date",
+        F.explode(
+            F.array(*[F.struct(F.lit(n).alias("rule"), F.col(f"_r{i}").cast("long").alias("failed_rows"))
+                      for i, n in enumerate(names)])
+        ).alias("g"),
+    ).select("event_date", "g.rule", "g.failed_rows")
+    return long.where(F.col("failed_rows") > 0)
+
+
+def apply_gates(rows: DataFrame, failures: DataFrame) -> DataFrame:
+    """Adds ``_gate_reason``: for rows of a partition that failed its gate, why (every failed rule with
+    its failing row count); null for rows of partitions that pass."""
+    why = failures.groupBy("event_date").agg(
+        F.concat(
+            F.lit("partition event_date="), F.first("event_date"), F.lit(" failed its quality gate: "),
+            F.concat_ws(", ", F.sort_array(F.collect_list(
+                F.concat(F.col("rule"), F.lit(" ("), F.col("failed_rows").cast("string"), F.lit(" rows)"))
+            ))),
+        ).alias("_gate_reason")
+    )
+    return rows.join(why, "event_date", "left")
+
+
+def quarantine_rows(rows: DataFrame, dataset: str | Column, reason_code: str | Column, reason: Column, run_id: str) -> DataFrame:
+    """Rows in the quarantine shape of contracts/datasets.json (dataset, reason_code, reason,
+    raw_line, _source_file, run_id)."""
+    as_col = lambda v: v if isinstance(v, Column) else F.lit(v)  # noqa: E731
+    cols = {
+        "dataset": as_col(dataset),
+        "reason_code": as_col(reason_code),
+        "reason": reason,
+        "raw_line": F.col("raw_line"),
+        "_source_file": F.col("_source_file"),
+        "run_id": F.lit(run_id),
+    }
+    return rows.select(*[cols[f.name].cast(f.dataType).alias(f.name) for f in quarantine_struct().fields])
+
+
+def curated_columns(rows: DataFrame, rules: ContractRules, curated_at: datetime) -> DataFrame:
+    """The published shape: the contract's columns, the lineage columns, then ``event_date``."""
+    return rows.select(
+        *rules.columns, "_source_file", F.lit(curated_at).cast("timestamp").alias("_curated_at"), "event_date"
+    )
+
+
+@dataclass
+class Curation:
+    """The outcome of curating one dataset's lines: ``outcomes`` has one row per line read, with
+    ``_outcome`` (published, quarantined, deduplicated), ``_reason_code`` and ``_reason``, the curated
+    columns and ``raw_line``; ``gate_failures`` lists the partitions whose gate failed."""
+
+    outcomes: DataFrame
+    gate_failures: DataFrame
+
+
+def envelope_refused(classified: DataFrame, dataset: Dataset) -> DataFrame:
+    """The lines routed to ``dataset`` that the envelope check refused (e.g. an unknown schema_version)."""
+    return classified.where((F.col("_dataset") == dataset.name) & F.col("_reason_code").isNotNull()).select(
+        "raw_line", "_source_file", "_reason_code", "_reason"
+    )
+
+
+def curate_dataset(
+    classified: DataFrame,
+    dataset: Dataset,
+    rules: ContractRules,
+    curated_ids: DataFrame,
+    parsed: DataFrame,
+) -> Curation:
+    """Every line routed to ``dataset``, with what becomes of it. Pure: no reads or writes.
+
+    ``parsed`` is ``parse_contract(classified, dataset, rules)`` materialized by the caller (e.g.
+    ``.localCheckpoint()``): the contract-rule expression is wide, and without a materialized input
+    Spark's optimizer re-inlines it into every branch below (the plan then grows until the driver
+    runs out of memory).
+    """
+    violations = parsed.where(F.col("_violations") != "").select(
+        "raw_line", "_source_file", F.lit(CONTRACT_VIOLATION).alias("_reason_code"), F.col("_violations").alias("_reason")
+    )
+    valid = conform(parsed.where(F.col("_violations") == "").drop("_violations"), rules)
+    marked = mark_already_curated(mark_duplicates_within_run(valid), curated_ids)
+    candidates = marked.where(~F.col("_dup_in_run") & ~F.col("_dup_curated"))
+    failures = gate_failures(candidates, rules)
+    gated = apply_gates(candidates, failures)
+
+    dedup = marked.where(F.col("_dup_in_run") | F.col("_dup_curated")).select(
+        "*",
+        F.lit(DEDUPLICATED).alias("_outcome"),
+        F.lit(None).cast("string").alias("_reason_code"),
+        F.when(F.col("_dup_in_run"), F.lit("duplicate event_id within the run"))
+        .otherwise(F.lit("event_id already curated"))
+        .alias("_reason"),
+    ).drop("_dup_in_run", "_dup_curated")
+    gated_out = gated.select(
+        "*",
+        F.when(F.col("_gate_reason").isNull(), F.lit(PUBLISHED)).otherwise(F.lit(QUARANTINED)).alias("_outcome"),
+        F.when(F.col("_gate_reason").isNotNull(), F.lit(QUALITY_GATE)).alias("_reason_code"),
+        F.col("_gate_reason").alias("_reason"),
+    ).drop("_dup_in_run", "_dup_curated", "_gate_reason")
+    refused = envelope_refused(classified, dataset).unionByName(violations).withColumn("_outcome", F.lit(QUARANTINED))
+    outcomes = gated_out.unionByName(dedup).unionByName(refused, allowMissingColumns=True)
+    return Curation(outcomes, failures)
+
+
+def published_rows(outcomes: DataFrame, rules: ContractRules, curated_at: datetime) -> DataFrame:
+    """The rows to append to ``curated/<dataset>/``."""
+    return curated_columns(outcomes.where(F.col("_outcome") == PUBLISHED), rules, curated_at)
+
+
+def quarantined_rows(outcomes: DataFrame, dataset: str, run_id: str) -> DataFrame:
+    """The rows to write to ``quarantine/<dataset>/run_id=<run>/``."""
+    q = outcomes.where(F.col("_outcome") == QUARANTINED)
+    return quarantine_rows(q, dataset, F.col("_reason_code"), F.col("_reason"), run_id)
+
+
+def unrouted_rows(classified: DataFrame, run_id: str) -> DataFrame:
+    """Quarantine rows of the lines that could not be routed to a dataset."""
+    q = classified.where(F.col("_dataset") == UNROUTED)
+    return quarantine_rows(q, UNROUTED, F.col("_reason_code"), F.col("_reason"), run_id)
+
+
+def outcome_counts(outcomes: DataFrame) -> DataFrame:
+    """Counts by ``_outcome`` and ``_reason_code``."""
+    return outcomes.groupBy("_outcome", "_reason_code").count()
+
+
+# --------------------------------------------------------------------------------------------------
+# I/O edge
+# --------------------------------------------------------------------------------------------------
+
+LINES_SCHEMA = T.StructType([T.StructField("raw_line", T.StringType()), T.StructField("_source_file", T.StringType())])
+
+
+def read_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
+    """The lines of raw files (.gz decompressed by Spark) with their object key."""
+    if not paths:
+        return spark.createDataFrame([], LINES_SCHEMA)
+    df = spark.read.text(paths)
+    return df.select(F.col("value").alias("raw_line"), source_key(F.input_file_name()).alias("_source_file"))
+
+
+def read_curated_ids(spark: SparkSession, curated_path: str, dates: list[str]) -> DataFrame:
+    """event_ids already curated in the given partitions (empty when the dataset has none yet)."""
+    schema = T.StructType([T.StructField("event_id", T.StringType()), T.StructField("event_date", T.StringType())])
+    if not dates:
+        return spark.createDataFrame([], schema)
+    try:
+        return spark.read.schema(schema).parquet(curated_path).where(F.col("event_date").isin(dates)).select("event_id")
+    except AnalysisException as err:
+        if "PATH_NOT_FOUND" in str(err) or "Path does not exist" in str(err):
+            return spark.createDataFrame([], schema)
+        raise
+
+
+class ReconciliationError(RuntimeError):
+    """Rows read do not equal rows written + quarantined + deduplicated."""
+
+
+def _counts_by(df: DataFrame) -> dict[tuple[str, str | None], int]:
+    return {(r["_outcome"], r["_reason_code"]): r["count"] for r in df.collect()}
+
+
+def run(
+    spark: SparkSession,
+    raw_root: str,
+    curated_root: str,
+    run_id: str,
+    dataset_names: list[str] | None = None,
+    lines: DataFrame | None = None,
+    unreadable: list[tuple[str, str]] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Curate ``lines`` (the new raw lines), append to curated and quarantine, and return the run report
+    (``main()`` writes it).
+
+    ``unreadable`` lists (key, reason) of raw files that could not be read. Returns the run report;
+    raises ReconciliationError when a dataset's rows do not reconcile.
+    """
+    datasets = select_datasets(load_datasets(), dataset_names)
+    curated_at = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
+    classified = classify(non_blank(lines if lines is not None else read_lines(spark, [])), datasets).cache()
+    read_by_dataset = {r["_dataset"]: r["count"] for r in classified.groupBy("_dataset").count().collect()}
+    report: dict[str, Any] = {
+        "job": JOB_NAME, "run_id": run_id, "curated_at": curated_at.isoformat() + "Z",
+        "raw_root": raw_root, "curated_root": curated_root, "datasets": {},
+    }
+
+    for ds in datasets:
+        read = read_by_dataset.get(ds.name, 0)
+        entry = {"read": read, "written": 0, "quarantined": {}, "deduplicated": 0,
+                 "partitions_written": [], "gates": {"passed": [], "failed": {}}}
+        report["datasets"][ds.name] = entry
+        if read == 0:
+            continue
+        rules = ContractRules(ds.contract)
+        curated_path = raw_files.join(curated_root, "curated", ds.name)
+        parsed = parse_contract(classified, ds, rules).localCheckpoint()  # materialized: a small plan below
+        valid = conform(parsed.where(F.col("_violations") == ""), rules)
+        dates = sorted(r[0] for r in valid.select("event_date").distinct().collect() if r[0])
+        # Materialized before anything is written: a lazy read of curated/ would see this run's own
+        # appends if Spark recomputed it after the write, and count new rows as duplicates.
+        curated_ids = read_curated_ids(spark, curated_path, dates).localCheckpoint()
+        cur = curate_dataset(classified, ds, rules, curated_ids, parsed)
+        outcomes = cur.outcomes.localCheckpoint()
+        failures = cur.gate_failures.collect()
+        counts = _counts_by(outcome_counts(outcomes))
+        entry["written"] = counts.get((PUBLISHED, None), 0)
+        entry["deduplicated"] = counts.get((DEDUPLICATED, None), 0)
+        entry["quarantined"] = {code: n for (o, code), n in sorted(counts.items(), key=lambda kv: str(kv[0])) if o == QUARANTINED}
+        written_dates: list[str] = []
+        if entry["written"]:
+            published_rows(outcomes, rules, curated_at).write.mode("append").partitionBy("event_date").parquet(curated_path)
+            written_dates = sorted(r[0] for r in outcomes.where(F.col("_outcome") == PUBLISHED).select("event_date").distinct().collect())
+        if entry["quarantined"]:
+            quarantined_rows(outcomes, ds.name, run_id).write.mode("append").partitionBy("run_id").parquet(
+                raw_files.join(curated_root, "quarantine", ds.name)
+            )
+        entry["partitions_written"] = written_dates
+        failed: dict[str, list[str]] = {}
+        for f in failures:
+            failed.setdefault(f["event_date"], []).append(f"{f['rule']} ({f['failed_rows']} rows)")
+        entry["gates"] = {"passed": [d for d in dates if d not in failed], "failed": {d: sorted(v) for d, v in sorted(failed.items())}}
+
+    unrouted = classified.where(F.col("_dataset") == UNROUTED)
+    unrouted_counts = {r["_reason_code"]: r["count"] for r in unrouted.groupBy("_reason_code").count().collect()}
+    unreadable = unreadable or []
+    if unreadable:
+        unrouted_counts[UNREADABLE_FILE] = len(unreadable)
+    q_unrouted = unrouted_rows(classified, run_id)
+    if unreadable:
+        files_df = spark.createDataFrame(
+            [(None, key, reason) for key, reason in unreadable],
+            "raw_line string, _source_file string, reason string",
+        )
+        q_unrouted = q_unrouted.unionByName(quarantine_rows(files_df, UNROUTED, UNREADABLE_FILE, F.col("reason"), run_id))
+    if unrouted_counts:
+        q_unrouted.write.mode("append").partitionBy("run_id").parquet(raw_files.join(curated_root, "quarantine", UNROUTED))
+    report["unrouted"] = {"read": sum(unrouted_counts.values()), "quarantined": dict(sorted(unrouted_counts.items()))}
+    classified.unpersist()
+
+    errors = []
+    for name, e in report["datasets"].items():
+        accounted = e["written"] + sum(e["quarantined"].values()) + e["deduplicated"]
+        e["reconciled"] = accounted == e["read"]
+        if not e["reconciled"]:
+            errors.append(f"{name}: read {e['read']} != written {e['written']} + quarantined "
+                          f"{sum(e['quarantined'].values())} + deduplicated {e['deduplicated']}")
+    totals = {k: sum(e[k] for e in report["datasets"].values()) for k in ("read", "written", "deduplicated")}
+    totals["read"] += report["unrouted"]["read"]
+    totals["quarantined"] = sum(sum(e["quarantined"].values()) for e in report["datasets"].values()) + report["unrouted"]["read"]
+    report["totals"] = totals
+    report["reconciled"] = not errors
+    if errors:
+        raise ReconciliationError(
+            "Row counts do not reconcile (read = written + quarantined + deduplicated): " + "; ".join(errors)
+            + f". Run {run_id}: the raw files were NOT recorded as processed; fix the job and re-run."
+        )
+    return report
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The job's arguments (unknown ones, such as those Glue adds, are ignored)."""
+    p = argparse.ArgumentParser(prog=JOB_NAME, description=__doc__.split("\n\n")[0])
+    p.add_argument("--raw-root", required=True, help="raw lake root: a folder or s3://bucket[/prefix]")
+    p.add_argument("--curated-root", required=True, help="curated lake root: a folder or s3://bucket[/prefix]")
+    p.add_argument("--run-id", default=None, help="id of this run (default: a UTC timestamp)")
+    p.add_argument("--datasets", default="", help="comma-separated dataset names (default: all)")
+    p.add_argument("--bookmarks", choices=["state", "glue"], default="state",
+                   help="state: the job's own processed-files record under _state/ (twin, default); "
+                        "glue: AWS Glue job bookmarks")
+    p.add_argument("--JOB_NAME", default=JOB_NAME, help="set by Glue")
+    args, _unknown = p.parse_known_args(argv)
+    return args
+
+
+def _state_mode_inputs(spark: SparkSession, args: argparse.Namespace, datasets: list[Dataset]):
+    """New raw files from the processed-files record, split into readable and unreadable."""
+    state_file = raw_files.join(args.curated_root, "_state", JOB_NAME, "processed_files.json")
+    processed = raw_files.load_processed(state_file)
+    fresh = raw_files.new_files(raw_files.list_raw_files(args.raw_root, {d.stream for d in datasets}), processed)
+    readable, unreadable = [], []
+    for f in fresh:
+        why = raw_files.unreadable_reason(raw_files.join(args.raw_root, f.key))
+        (unreadable.append((f.key, why)) if why else readable.append(f))
+    lines = read_lines(spark, [raw_files.join(args.raw_root, f.key) for f in readable])
+    return lines, unreadable, fresh, processed, state_file
+
+
+def _glue_mode_inputs(spark: SparkSession, args: argparse.Namespace, datasets: list[Dataset]):  # pragma: no cover
+    """On AWS Glue with job bookmarks: Glue lists the objects not yet processed. Each line is read as
+    one text column (CSV with a separator and quote that never occur), so malformed JSON is kept."""
+    from awsglue.context import GlueContext  # lazily: only present on Glue
+    from awsglue.job import Job
+
+    glue_context = GlueContext(spark.sparkContext)
+    job = Job(glue_context)
+    job.init(args.JOB_NAME, {"JOB_NAME": args.JOB_NAME})
+    paths = [raw_files.join(args.raw_root, raw_files.RAW_EVENTS_PREFIX, f"stream={s}") + "/"
+             for s in sorted({d.stream for d in datasets})]
+    frame = glue_context.create_dynamic_frame.from_options(
+        connection_type="s3",
+        connection_options={"paths": paths, "recurse": True},
+        format="csv",
+        format_options={"separator": "\u0001", "quoteChar": -1, "withHeader": False},
+        transformation_ctx="raw_events",
+    )
+    df = frame.toDF()
+    lines = df.select(F.col(df.columns[0]).cast("string").alias("raw_line"),
+                      source_key(F.input_file_name()).alias("_source_file")) if df.columns else read_lines(spark, [])
+    return lines, job
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Read arguments, curate the new raw files, write the run report, record the files processed."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    run_id = args.run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    names = [n.strip() for n in args.datasets.split(",") if n.strip()]
+    datasets = select_datasets(load_datasets(), names)
+    builder = SparkSession.builder.appName(JOB_NAME)
+    for key, value in SPARK_CONF.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    if args.bookmarks == "glue":  # pragma: no cover - AWS only
+        lines, job = _glue_mode_inputs(spark, args, datasets)
+        report = run(spark, args.raw_root, args.curated_root, run_id, names, lines=lines)
+        report["files"] = {"mode": "glue-bookmarks"}
+    else:
+        lines, unreadable, fresh, processed, state_file = _state_mode_inputs(spark, args, datasets)
+        report = run(spark, args.raw_root, args.curated_root, run_id, names, lines=lines, unreadable=unreadable)
+        report["files"] = {"mode": "state", "new": len(fresh), "unreadable": [k for k, _ in unreadable]}
+    text = json.dumps(report, indent=1, sort_keys=True)
+    raw_files.write_text(raw_files.join(args.curated_root, "_state", JOB_NAME, "runs", f"{run_id}.json"), text)
+    if args.bookmarks == "glue":  # pragma: no cover - AWS only
+        job.commit()
+    else:
+        raw_files.write_text(state_file, raw_files.record_processed(processed, fresh, run_id))
+    print(text)
+    return report
+
+
+if __name__ == "__main__":
+    main()
