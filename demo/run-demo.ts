@@ -22,6 +22,7 @@ import { TABLE_IDS } from '../lib/tables/table-definitions';
 import { RawRecord, TwinSummary, startLocalTwin } from '../twin/local-twin';
 import { BadRecordKind, GeneratedItem, Simulation, expectedItemsPerDay, itemBytes } from '../generator';
 import { createProgress, formatCount, formatTable } from '../generator/terminal';
+import { CurationReport, runCurationStep } from './curation-step';
 
 /** Options of the demo. */
 export interface DemoOptions {
@@ -35,6 +36,8 @@ export interface DemoOptions {
   readonly summaryPath: string;
   /** The twin's folder (lake, dead letters); emptied at start. */
   readonly root: string;
+  /** Run the Glue job over the raw lake after ingestion (needs the .venv; make demo builds it). */
+  readonly curate: boolean;
 }
 
 const USAGE = `Usage: npx tsx demo/run-demo.ts [options]
@@ -43,7 +46,8 @@ const USAGE = `Usage: npx tsx demo/run-demo.ts [options]
   --bad-share <f>    share of bad records, 0 to 0.5 (default 0.02)
   --days <n>         days to simulate (default 1)
   --summary <path>   JSON summary (default .twin/demo-summary.json)
-  --root <dir>       the twin's folder, emptied first (default .twin/demo)`;
+  --root <dir>       the twin's folder, emptied first (default .twin/demo)
+  --no-curation      skip the Glue step (raw lake to curated Parquet on local PySpark)`;
 
 /** Items put ahead of what the mappings have consumed before the demo waits for them. */
 const MAX_LAG = 4000;
@@ -69,6 +73,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | 'help' {
       days: { type: 'string' },
       summary: { type: 'string' },
       root: { type: 'string' },
+      'no-curation': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -81,6 +86,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | 'help' {
     days: num('days', values.days, 1),
     summaryPath: resolve(values.summary ?? join('.twin', 'demo-summary.json')),
     root: resolve(values.root ?? join('.twin', 'demo')),
+    curate: !values['no-curation'],
   };
 }
 
@@ -173,12 +179,15 @@ const ORDER_STATUSES = ['created', 'paid', 'shipped', 'delivered', 'cancelled', 
 
 /** The demo's summary, as printed and written to JSON. */
 export interface DemoSummary {
-  readonly options: Omit<DemoOptions, 'summaryPath' | 'root'>;
+  readonly options: Omit<DemoOptions, 'summaryPath' | 'root' | 'curate'>;
   readonly timings: {
     readonly startupSeconds: number;
     readonly ingestSeconds: number;
+    readonly curationSeconds?: number;
     readonly totalSeconds: number;
   };
+  /** The Glue step's run report (absent with --no-curation). */
+  readonly curation?: CurationReport & { readonly curatedRoot: string };
   readonly streams: Record<
     StreamId,
     {
@@ -320,9 +329,23 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       rejected += st.rejected;
     }
     const problems = checkBadRecords(sent, summary);
+    let curation: DemoSummary['curation'];
+    let curationSeconds: number | undefined;
+    if (options.curate) {
+      const t2 = Date.now();
+      const curatedRoot = join(options.root, 'lake', 'curated');
+      console.log(
+        '\nGlue step: raw events to curated Parquet on local PySpark (glue-scripts/jobs/raw_events_to_curated.py)…',
+      );
+      const report = await runCurationStep({ rawRoot: twin.lakeRoot, curatedRoot, runId: 'demo' });
+      curation = { ...report, curatedRoot };
+      curationSeconds = (Date.now() - t2) / 1000;
+      if (!report.reconciled) problems.push('curation: read ≠ written + quarantined + deduplicated');
+    }
     const result: DemoSummary = {
       options: { scale: options.scale, seed: options.seed, badShare: options.badShare, days: options.days },
-      timings: { startupSeconds, ingestSeconds, totalSeconds: (Date.now() - t0) / 1000 },
+      timings: { startupSeconds, ingestSeconds, curationSeconds, totalSeconds: (Date.now() - t0) / 1000 },
+      curation,
       streams,
       badRecordCheck: { ok: problems.length === 0, problems },
       tables: summary.tables,
@@ -454,6 +477,8 @@ function printSummary(r: DemoSummary): void {
     );
   }
 
+  if (r.curation) printCuration(r.curation);
+
   const rec = r.reconciliation;
   console.log(
     `\nReconciliation: in ${formatCount(rec.in)} = processed ${formatCount(rec.processed)} + rejected ${formatCount(rec.rejected)} ` +
@@ -462,7 +487,49 @@ function printSummary(r: DemoSummary): void {
   const t = r.timings;
   console.log(
     `Time: ${t.totalSeconds.toFixed(1)} s (startup ${t.startupSeconds.toFixed(1)} s, ingest ${t.ingestSeconds.toFixed(1)} s, ` +
-      `${formatCount(rec.in / Math.max(0.001, t.ingestSeconds))} records/s end to end)`,
+      `${formatCount(rec.in / Math.max(0.001, t.ingestSeconds))} records/s end to end` +
+      (t.curationSeconds !== undefined ? `, Glue step ${t.curationSeconds.toFixed(1)} s)` : ')'),
+  );
+}
+
+function printCuration(c: NonNullable<DemoSummary['curation']>): void {
+  console.log(
+    `\nCurated zone (run '${c.run_id}', ${c.files.new} raw files read, Parquet at ${relative(process.cwd(), c.curatedRoot)})`,
+  );
+  const rows = Object.entries(c.datasets).map(([name, d]) => [
+    name,
+    d.read,
+    d.written,
+    d.deduplicated,
+    Object.entries(d.quarantined)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || '0',
+    Object.keys(d.gates.failed).length === 0
+      ? `passed (${d.gates.passed.length} partition${d.gates.passed.length === 1 ? '' : 's'})`
+      : `FAILED: ${Object.keys(d.gates.failed).join(', ')}`,
+  ]);
+  if (c.unrouted.read > 0) {
+    rows.push([
+      '(unrouted)',
+      c.unrouted.read,
+      0,
+      0,
+      Object.entries(c.unrouted.quarantined)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(', '),
+      '',
+    ]);
+  }
+  console.log(
+    formatTable(
+      ['dataset', 'read', 'written', 'deduplicated', 'quarantined (by reason)', 'quality gates'],
+      rows,
+    ),
+  );
+  const tt = c.totals;
+  console.log(
+    `  read ${formatCount(tt.read)} = written ${formatCount(tt.written)} + quarantined ${formatCount(tt.quarantined)} + deduplicated ${formatCount(tt.deduplicated)} ` +
+      (c.reconciled ? '✓' : '✗'),
   );
 }
 
