@@ -17,7 +17,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STREAM_IDS, StreamId } from '../lib/streams/stream-definitions';
 import { RawRecord, startLocalTwin } from '../twin/local-twin';
 import { GeneratedItem, expectedItemsPerDay, generateEvents, itemBytes, volumesAt } from '../generator';
-import { formatCount, formatTable } from '../generator/terminal';
+import { formatCount, formatTable, numberOption } from '../generator/terminal';
 
 /** Options of the benchmark. */
 export interface IngestBenchOptions {
@@ -158,12 +158,7 @@ function parse(argv: readonly string[]): IngestBenchOptions {
     },
     strict: true,
   });
-  const n = (name: string, raw: string | undefined, fallback: number) => {
-    const x = raw === undefined ? fallback : Number(raw);
-    if (!Number.isFinite(x) || x < 0)
-      throw new Error(`--${name} must be a non-negative number, got '${raw}'`);
-    return x;
-  };
+  const n = numberOption;
   return {
     events: Math.max(100, Math.round(n('events', values.events, 50_000))),
     badShare: n('bad-share', values['bad-share'], 0),

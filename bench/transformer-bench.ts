@@ -19,7 +19,7 @@ import type { StreamId } from '../lib/streams/stream-definitions';
 import { decodeRecordData } from '../lambdas/shared/decode';
 import { prepareRecord } from '../lambdas/shared/prepare-record';
 import { expectedItemsPerDay, generateEvents, toKinesisRecord, volumesAt } from '../generator';
-import { formatCount, formatTable } from '../generator/terminal';
+import { formatCount, formatTable, numberOption } from '../generator/terminal';
 
 /** The throughput target of the pipeline, events per second on one core. */
 export const TARGET_EVENTS_PER_SECOND = 100_000;
@@ -132,12 +132,7 @@ function parse(argv: readonly string[]): TransformerBenchOptions {
     },
     strict: true,
   });
-  const n = (name: string, raw: string | undefined, fallback: number) => {
-    const x = raw === undefined ? fallback : Number(raw);
-    if (!Number.isFinite(x) || x < 0)
-      throw new Error(`--${name} must be a non-negative number, got '${raw}'`);
-    return x;
-  };
+  const n = numberOption;
   return {
     events: Math.max(1000, Math.round(n('events', values.events, 100_000))),
     runs: Math.max(1, Math.round(n('runs', values.runs, 5))),

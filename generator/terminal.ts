@@ -42,6 +42,13 @@ export interface ProgressOptions {
 }
 
 /** Formats a count with thousands separators. */
+/** Reads a non-negative number option of a command line; throws naming the option and the bad value. */
+export function numberOption(name: string, raw: string | undefined, fallback: number): number {
+  const x = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(x) || x < 0) throw new Error(`--${name} must be a non-negative number, got '${raw}'`);
+  return x;
+}
+
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
