@@ -10,3 +10,4 @@ export * from './raw-event-delivery';
 export * from './stream-ingestion';
 export * from './lake-catalog';
 export * from './curation-job';
+export * from './quality-rulesets';

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/environment-config';
-import { CurationJob, LakeCatalog } from '../constructs';
+import { CurationJob, LakeCatalog, QualityRulesets } from '../constructs';
 import { EVENT_DATASETS } from '../lake/lake-datasets';
 
 /** The repository's glue-scripts folder: jobs/<job>.py and the common/ package. */
@@ -39,12 +39,15 @@ export interface ProcessingStackProps extends StackProps {
 
 /**
  * The processing stack: the Glue job that curates the raw events into the curated zone, its
- * schedule and its failure notification. Stateless (jobs, roles, triggers), so it can be replaced
+ * schedule and its failure notification, and the Glue Data Quality rulesets of the curated tables. Stateless (jobs, roles, triggers), so it can be replaced
  * freely; the data and the catalog stay in the storage stack.
  */
 export class ProcessingStack extends Stack {
   /** The raw-events-to-curated job. */
   public readonly rawEventsToCurated: CurationJob;
+
+  /** The Glue Data Quality rulesets of the curated tables (the job's gates, as DQDL). */
+  public readonly qualityRulesets: QualityRulesets;
 
   constructor(scope: Construct, id: string, props: ProcessingStackProps) {
     super(scope, id, props);
@@ -79,6 +82,15 @@ export class ProcessingStack extends Stack {
       timeout: Duration.minutes(config.glue.timeoutMinutes),
       maxRetries: config.glue.maxRetries,
       schedule: config.glue.schedule,
+    });
+
+    // Names only (no tokens): the catalog is in the storage stack, and the rulesets need no export.
+    this.qualityRulesets = new QualityRulesets(this, 'QualityRulesets', {
+      prefix: config.prefix,
+      databaseName: catalog.curatedDatabaseName,
+      tableNames: Object.fromEntries(
+        Object.entries(catalog.curatedTables).map(([dataset, t]) => [dataset, tableName(t)]),
+      ),
     });
 
     new CfnOutput(this, 'RawEventsToCuratedJobName', { value: this.rawEventsToCurated.job.ref });
