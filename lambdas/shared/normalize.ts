@@ -325,6 +325,15 @@ export type NormalizedEvent =
   | { readonly contract: 'product-metadata-event'; readonly event: ProductMetadataEvent }
   | { readonly contract: 'application-log-event'; readonly event: ApplicationLogEvent };
 
+/** The top-level timestamp fields of each event contract other than orders, normalized to UTC. */
+const TIMESTAMP_FIELDS: Record<Exclude<EventContractName, 'order-event'>, readonly string[]> = {
+  'inventory-movement': ['event_time'],
+  'clickstream-event': ['event_time', 'timestamp'],
+  'review-event': ['event_time', 'review_date'],
+  'product-metadata-event': ['event_time'],
+  'application-log-event': ['event_time', 'timestamp'],
+};
+
 /**
  * Normalizes an event that passed its contract (contracts/validate.ts `checkEvent`). Returns a new
  * object; the input is not modified.
@@ -332,51 +341,13 @@ export type NormalizedEvent =
  * @throws NormalizationError when a value cannot be normalized.
  */
 export function normalizeEvent(contract: EventContractName, value: unknown): NormalizedEvent {
-  switch (contract) {
-    case 'order-event':
-      return { contract, event: normalizeOrderEvent(value as OrderEvent) };
-    case 'inventory-movement': {
-      const e = value as InventoryMovement;
-      return { contract, event: { ...e, event_time: normalizeTimestamp(e.event_time, '/event_time') } };
-    }
-    case 'clickstream-event': {
-      const e = value as ClickstreamEvent;
-      return {
-        contract,
-        event: {
-          ...e,
-          event_time: normalizeTimestamp(e.event_time, '/event_time'),
-          timestamp: normalizeTimestamp(e.timestamp, '/timestamp'),
-        },
-      };
-    }
-    case 'review-event': {
-      const e = value as ReviewEvent;
-      return {
-        contract,
-        event: {
-          ...e,
-          event_time: normalizeTimestamp(e.event_time, '/event_time'),
-          review_date: normalizeTimestamp(e.review_date, '/review_date'),
-        },
-      };
-    }
-    case 'product-metadata-event': {
-      const e = value as ProductMetadataEvent;
-      return { contract, event: { ...e, event_time: normalizeTimestamp(e.event_time, '/event_time') } };
-    }
-    case 'application-log-event': {
-      const e = value as ApplicationLogEvent;
-      return {
-        contract,
-        event: {
-          ...e,
-          event_time: normalizeTimestamp(e.event_time, '/event_time'),
-          timestamp: normalizeTimestamp(e.timestamp, '/timestamp'),
-        },
-      };
-    }
+  if (contract === 'order-event') return { contract, event: normalizeOrderEvent(value as OrderEvent) };
+  const event: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const field of TIMESTAMP_FIELDS[contract]) {
+    event[field] = normalizeTimestamp(event[field] as string, `/${field}`);
   }
+  // The contract check guaranteed the shape; only the timestamps changed.
+  return { contract, event } as unknown as NormalizedEvent;
 }
 
 /**
