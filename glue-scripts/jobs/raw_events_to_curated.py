@@ -34,6 +34,7 @@ from pyspark.sql.utils import AnalysisException
 from common import raw_files
 from common.contract_rules import CORRUPT, ContractRules, Rule
 from common.datasets import Dataset, load_datasets, quarantine_struct, select_datasets
+from common.spark import session as spark_session
 
 JOB_NAME = "raw_events_to_curated"
 SUPPORTED_SCHEMA_VERSIONS = ("1",)
@@ -57,13 +58,6 @@ ENVELOPE = T.StructType(
 )
 PERMISSIVE = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT}
 
-SPARK_CONF = {
-    # event_date and report times are UTC whatever the machine's zone
-    "spark.sql.session.timeZone": "UTC",
-    # Spark would otherwise split from_json into one pruned from_json per field referenced, and the
-    # contract rules reference every field: the plan explodes (see curate_dataset).
-    "spark.sql.optimizer.enableJsonExpressionOptimization": "false",
-}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -491,10 +485,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     run_id = args.run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     names = [n.strip() for n in args.datasets.split(",") if n.strip()]
     datasets = select_datasets(load_datasets(), names)
-    builder = SparkSession.builder.appName(JOB_NAME)
-    for key, value in SPARK_CONF.items():
-        builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    spark = spark_session(JOB_NAME)
     if args.bookmarks == "glue":  # pragma: no cover - AWS only
         lines, job = _glue_mode_inputs(spark, args, datasets)
         report = run(spark, args.raw_root, args.curated_root, run_id, names, lines=lines)

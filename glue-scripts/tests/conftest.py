@@ -18,7 +18,7 @@ def spark():
         .config("spark.sql.shuffle.partitions", "1")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        # as the jobs set it (see jobs/raw_events_to_curated.SPARK_CONF)
+        # as the jobs set it (see common/spark.SPARK_CONF)
         .config("spark.sql.optimizer.enableJsonExpressionOptimization", "false")
         .getOrCreate()
     )
