@@ -13,14 +13,16 @@ PYTHON ?= python3
 VENV := .venv
 NODE_STAMP := node_modules/.install-stamp
 VENV_STAMP := $(VENV)/.install-stamp
+# The PostgreSQL JDBC driver local Spark reads the OLTP source with (Glue ships its own).
+JDBC_DRIVER := $(VENV)/jars/postgresql-42.7.4.jar
 ENVS := dev staging prod
 
-.PHONY: help setup demo test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench clean
+.PHONY: help setup postgres demo test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: $(NODE_STAMP) $(VENV_STAMP) ## Install npm packages from the lock file and the pinned Python environment
+setup: $(NODE_STAMP) $(VENV_STAMP) $(JDBC_DRIVER) postgres ## Install npm packages, the pinned Python environment, the JDBC driver and PostgreSQL
 
 $(NODE_STAMP): package-lock.json package.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -31,6 +33,12 @@ $(VENV_STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
+
+$(JDBC_DRIVER): $(VENV_STAMP) scripts/fetch-jdbc-driver.sh
+	bash scripts/fetch-jdbc-driver.sh
+
+postgres: ## Make sure PostgreSQL's server binaries are installed (the twin's OLTP source; apt-get when missing)
+	@bash scripts/ensure-postgres.sh
 
 demo: setup ## Run the local twin end to end on a small scale and print what an operator sees
 	npx tsx demo/run-demo.ts $(DEMO_ARGS)

@@ -25,6 +25,10 @@ export const CONTRACTS = {
   product: 'product.schema.json',
   campaign: 'campaign.schema.json',
   warehouse: 'warehouse.schema.json',
+  'order-header': 'order-header.schema.json',
+  // third-party files (raw zone drops)
+  'campaign-spend': 'campaign-spend.schema.json',
+  'payment-settlement': 'payment-settlement.schema.json',
 } as const;
 
 export type ContractName = keyof typeof CONTRACTS;

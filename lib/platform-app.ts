@@ -6,7 +6,7 @@ import { App, Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvironmentConfig } from './config/environment-config';
 import { PlatformSizing, platformSizing } from './config/sizing';
-import { IngestionStack, ProcessingStack, StorageStack } from './stacks';
+import { IngestionStack, NetworkStack, ProcessingStack, StorageStack } from './stacks';
 
 /** Value of the `project` tag on every resource. */
 export const PROJECT_TAG = 'ecommerce-data-platform';
@@ -39,6 +39,7 @@ export interface PlatformAppOptions {
 /** The stacks of one environment. */
 export interface PlatformStacks {
   readonly storage: StorageStack;
+  readonly network: NetworkStack;
   readonly ingestion: IngestionStack;
   readonly processing: ProcessingStack;
   /** The sizes derived from the environment's volumes. */
@@ -46,7 +47,7 @@ export interface PlatformStacks {
 }
 
 /**
- * Adds `${prefix}-storage`, `${prefix}-ingestion` and `${prefix}-processing` to the app, tags every resource with the
+ * Adds `${prefix}-storage`, `${prefix}-network`, `${prefix}-ingestion` and `${prefix}-processing` to the app, tags every resource with the
  * project and environment, and registers the cdk-nag AwsSolutions checks. The stacks are
  * environment-agnostic unless `config.account` is set.
  */
@@ -66,6 +67,12 @@ export function buildPlatformApp(
     description: `E-commerce data platform (${config.name}): KMS key, lake buckets and DynamoDB tables`,
     terminationProtection: config.deletionProtection,
   });
+  const network = new NetworkStack(app, `${config.prefix}-network`, {
+    env,
+    config,
+    description: `E-commerce data platform (${config.name}): private VPC with endpoints and flow logs`,
+    key: storage.key,
+  });
   const ingestion = new IngestionStack(app, `${config.prefix}-ingestion`, {
     env,
     config,
@@ -82,17 +89,25 @@ export function buildPlatformApp(
   const processing = new ProcessingStack(app, `${config.prefix}-processing`, {
     env,
     config,
-    description: `E-commerce data platform (${config.name}): Glue curation job, schedule and failure alarm`,
+    description: `E-commerce data platform (${config.name}): the lake's Glue workflow, its jobs, JDBC connection and failure alarms`,
     key: storage.key,
     rawBucket: storage.rawBucket,
     curatedBucket: storage.curatedBucket,
     catalog: storage.catalog,
-    lakePolicies: [storage.rawEventsReaderPolicy, storage.curatedWriterPolicy],
+    lakePolicies: {
+      rawEventsReader: storage.rawEventsReaderPolicy,
+      oltpExtractWriter: storage.oltpExtractWriterPolicy,
+      documentExportWriter: storage.documentExportWriterPolicy,
+      thirdPartyReader: storage.thirdPartyReaderPolicy,
+      curatedWriter: storage.curatedWriterPolicy,
+    },
+    vpc: network.vpc,
+    oltpCredentials: storage.oltpCredentials,
     alarmTopic: ingestion.alarmTopic,
     glueScriptsRoot: options.glueScriptsRoot,
   });
 
-  for (const stack of [storage, ingestion, processing]) {
+  for (const stack of [storage, network, ingestion, processing]) {
     Tags.of(stack).add('project', PROJECT_TAG);
     Tags.of(stack).add('environment', config.name);
   }
@@ -100,5 +115,5 @@ export function buildPlatformApp(
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return { storage, ingestion, processing, sizing };
+  return { storage, network, ingestion, processing, sizing };
 }

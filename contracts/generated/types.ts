@@ -606,3 +606,124 @@ export interface Warehouse {
    */
   updated_at: string;
 }
+
+/**
+ * An order's header row in the shop's OLTP database: who ordered, through which channel, the total and the current status (OLTP entity; its status history is kept in the lake). Derived in the twin from the order events.
+ */
+export interface OrderHeader {
+  /**
+   * Order identifier.
+   */
+  order_id: string;
+  /**
+   * Customer identifier.
+   */
+  customer_id: number;
+  /**
+   * The order's current status: the event type of its latest order event without the `order.` prefix.
+   */
+  status: 'created' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'returned';
+  channel: 'web' | 'mobile_app' | 'marketplace' | 'store';
+  /**
+   * ISO 4217 code in upper case.
+   */
+  currency: string;
+  /**
+   * Campaign the order is attributed to (last touch), if any.
+   */
+  campaign_id?: string | null;
+  /**
+   * Sum of the lines (quantity x unit price - discount) plus shipping, in the order currency.
+   */
+  order_total: number | string;
+  line_count?: number;
+  /**
+   * When the order was created (order.created event_time).
+   */
+  placed_at: string;
+  /**
+   * RFC 3339 date-time with an offset (Z or +hh:mm). Normalized to UTC with a Z suffix by the transformers.
+   */
+  updated_at: string;
+}
+
+/**
+ * What an ad platform reports it spent on one campaign, on one channel, on one day (UTC): a row of the daily third-party campaign spend file (CSV or JSON Lines). The natural key is spend_date, campaign_id, channel and source; a platform that restates a day sends the whole row again in a later file.
+ */
+export interface CampaignSpend {
+  /**
+   * The day the spend was incurred (UTC), YYYY-MM-DD.
+   */
+  spend_date: string;
+  /**
+   * Campaign identifier.
+   */
+  campaign_id: string;
+  channel: 'email' | 'social' | 'search' | 'display' | 'affiliate';
+  /**
+   * The platform that reports the spend (google_ads, meta_ads, ...), lower case.
+   */
+  source: string;
+  impressions: number;
+  clicks: number;
+  /**
+   * Conversions the platform attributes to the campaign that day (its own attribution).
+   */
+  conversions?: number;
+  /**
+   * A non-negative amount with at most 4 decimals, as a JSON number or a decimal string. Normalized to a decimal string with the currency's minor digits.
+   */
+  spend: number | string;
+  /**
+   * ISO 4217 code in upper case.
+   */
+  currency: string;
+  /**
+   * When the platform produced the report.
+   */
+  reported_at?: string;
+}
+
+/**
+ * One line of the payment provider's settlement report (JSON Lines or CSV): money that moved for an order. Amounts are non-negative; the direction comes from status: settled credits the shop (net = amount - fee), refunded and chargeback debit it (net = amount + fee). The natural key is settlement_id.
+ */
+export interface PaymentSettlement {
+  /**
+   * The provider's id of this settlement line, unique across its reports.
+   */
+  settlement_id: string;
+  /**
+   * Order identifier.
+   */
+  order_id: string;
+  /**
+   * The provider's payment reference (order.paid payment.provider_reference), if any.
+   */
+  payment_reference?: string;
+  status: 'settled' | 'refunded' | 'chargeback';
+  payment_method?: 'card' | 'paypal' | 'bank_transfer' | 'gift_card' | 'cash_on_delivery';
+  /**
+   * Gross amount of the payment, refund or chargeback.
+   */
+  amount: number | string;
+  /**
+   * The provider's fee on this line.
+   */
+  fee: number | string;
+  /**
+   * What reaches (settled) or leaves (refunded, chargeback) the shop's account.
+   */
+  net: number | string;
+  /**
+   * ISO 4217 code in upper case.
+   */
+  currency: string;
+  /**
+   * RFC 3339 date-time with an offset (Z or +hh:mm). Normalized to UTC with a Z suffix by the transformers.
+   */
+  settled_at: string;
+  /**
+   * The payment provider, lower case.
+   */
+  provider?: string;
+}

@@ -68,6 +68,11 @@ export interface RetentionSettings {
   /** Days before raw lake objects move to Infrequent Access, then to Glacier Instant Retrieval. */
   readonly rawToInfrequentAccessDays: number;
   readonly rawToGlacierDays: number;
+  /**
+   * Days the DynamoDB exports of the document tables (raw `dynamodb/`) and their curated snapshots
+   * are kept: each export is a full copy of the tables, and a newer one replaces it.
+   */
+  readonly documentSnapshotDays: number;
   /** Days noncurrent object versions are kept. */
   readonly noncurrentVersionDays: number;
   /** Days S3 server access logs are kept in the access-log bucket. */
@@ -96,10 +101,30 @@ export interface AlarmSettings {
   readonly rawDeliveryFreshnessSeconds: number;
 }
 
+/** The VPC of the platform's private workloads (the Glue JDBC connection; the warehouse later). */
+export interface NetworkSettings {
+  /** CIDR block of the VPC, for example `10.40.0.0/16`; must not overlap the networks it is peered with. */
+  readonly cidr: string;
+  /** Availability zones of its private subnets (2 or 3). */
+  readonly maxAzs: number;
+}
+
+/** The shop's transactional PostgreSQL database, which the OLTP extraction reads over JDBC. */
+export interface OltpSourceSettings {
+  /**
+   * JDBC URL of the database as the Glue connection reaches it from the platform's VPC (through
+   * peering or a transit gateway the network team provides), for example
+   * `jdbc:postgresql://shop-db.internal:5432/shop`.
+   */
+  readonly jdbcUrl: string;
+  /** Tables the extraction reads in parallel per table, at most (JDBC partitions). */
+  readonly readPartitions: number;
+}
+
 /** Glue worker types a glueetl job of Glue 5.0 can run on. */
 export type GlueWorkerType = 'G.1X' | 'G.2X' | 'G.4X' | 'G.8X';
 
-/** The Glue curation job (raw events to curated Parquet). */
+/** The Glue jobs of the lake workflow (glue-scripts/workflow.json) and its schedule. */
 export interface GlueJobSettings {
   /** Worker type (G.1X: 4 vCPU, 16 GB; G.2X: 8 vCPU, 32 GB; ...). */
   readonly workerType: GlueWorkerType;
@@ -109,7 +134,13 @@ export interface GlueJobSettings {
   readonly timeoutMinutes: number;
   /** Retries of a failed run (0 to 10). */
   readonly maxRetries: number;
-  /** When the scheduled trigger starts the job: an EventBridge cron expression, `cron(m h dom mon dow y)`. */
+  /**
+   * Hours between two full exports of the DynamoDB document tables: a workflow run exports them only
+   * when the newest export is older (a full export is billed per GB of the whole table, so hourly
+   * exports of prod's tables would cost far more than the rest of the lake).
+   */
+  readonly documentExportIntervalHours: number;
+  /** When the workflow's scheduled trigger starts it: an EventBridge cron expression, `cron(m h dom mon dow y)`. */
   readonly schedule: string;
 }
 
@@ -125,8 +156,12 @@ export interface EnvironmentConfig {
   readonly transformer: TransformerSettings;
   readonly retention: RetentionSettings;
   readonly alarms: AlarmSettings;
-  /** The Glue curation job. */
+  /** The Glue jobs of the lake workflow. */
   readonly glue: GlueJobSettings;
+  /** The VPC of private workloads. */
+  readonly network: NetworkSettings;
+  /** The shop's OLTP database, source of the dimensions. */
+  readonly oltp: OltpSourceSettings;
   /** DynamoDB billing: on-demand, or provisioned with capacity derived from the volumes. */
   readonly dynamoBillingMode: 'PAY_PER_REQUEST' | 'PROVISIONED';
   /** Retain stateful resources (tables, buckets, keys, streams) when the stack is deleted. */

@@ -115,9 +115,37 @@ export function validateEnvironmentConfig(c: EnvironmentConfig): void {
   requireRange(n, 'glue.numberOfWorkers', g.numberOfWorkers, 2, 299);
   requireRange(n, 'glue.timeoutMinutes', g.timeoutMinutes, 1, 2880);
   requireRange(n, 'glue.maxRetries', g.maxRetries, 0, 10);
+  requireRange(n, 'glue.documentExportIntervalHours', g.documentExportIntervalHours, 1, 24 * 35);
+  requireRange(n, 'retention.documentSnapshotDays', c.retention.documentSnapshotDays, 1, 3650);
+  if (c.retention.documentSnapshotDays * 24 < g.documentExportIntervalHours * 2) {
+    fail(
+      n,
+      `retention.documentSnapshotDays is ${c.retention.documentSnapshotDays}, less than two export intervals (glue.documentExportIntervalHours ${g.documentExportIntervalHours}): a snapshot could expire before the next one is curated`,
+    );
+  }
   if (!GLUE_CRON.test(g.schedule)) {
     fail(n, `glue.schedule is '${g.schedule}', expected a cron expression such as 'cron(15 * * * ? *)'`);
   }
+  const cidr = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(c.network.cidr);
+  if (
+    cidr === null ||
+    cidr.slice(1, 5).some((o) => Number(o) > 255) ||
+    Number(cidr[5]) < 16 ||
+    Number(cidr[5]) > 24
+  ) {
+    fail(
+      n,
+      `network.cidr is '${c.network.cidr}', expected an IPv4 block from /16 to /24 such as '10.40.0.0/16'`,
+    );
+  }
+  requireRange(n, 'network.maxAzs', c.network.maxAzs, 2, 3);
+  if (!/^jdbc:postgresql:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_]+$/.test(c.oltp.jdbcUrl)) {
+    fail(
+      n,
+      `oltp.jdbcUrl is '${c.oltp.jdbcUrl}', expected jdbc:postgresql://<host>[:port]/<database> (no credentials: they are in Secrets Manager)`,
+    );
+  }
+  requireRange(n, 'oltp.readPartitions', c.oltp.readPartitions, 1, 64);
   if (c.dynamoBillingMode !== 'PAY_PER_REQUEST' && c.dynamoBillingMode !== 'PROVISIONED') {
     fail(n, `dynamoBillingMode is '${String(c.dynamoBillingMode)}', expected PAY_PER_REQUEST or PROVISIONED`);
   }

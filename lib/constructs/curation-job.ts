@@ -1,11 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ArnFormat, AssetHashType, DockerImage, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  AssetHashType,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -90,6 +100,44 @@ export interface CurationJobProps {
   readonly maxRetries?: number;
 
   /**
+   * What the job does, shown in the Glue console.
+   *
+   * @default 'Curates the lake (glue-scripts/jobs)'
+   */
+  readonly description?: string;
+
+  /**
+   * Glue connections the job runs in (a JDBC connection places the job's workers in the VPC).
+   *
+   * @default - none: the job runs outside any VPC
+   */
+  readonly connections?: readonly string[];
+
+  /**
+   * Days the job's log groups keep logs. Glue 5.0 writes the driver's and executors' logs to
+   * `<prefix>/error` and `<prefix>/output` under `--custom-logGroup-prefix`; the construct creates
+   * both, encrypted with the key, with this retention (Glue's default groups never expire).
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * What happens to the log groups when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * Statements the job's role needs besides the lake, its scripts, the catalog, logs and metrics (for
+   * example reading a connection's secret).
+   *
+   * @default - none
+   */
+  readonly additionalStatements?: readonly iam.PolicyStatement[];
+
+  /**
    * Cron expression of the scheduled trigger, `cron(m h dom mon dow y)`.
    *
    * @default - no trigger: runs start by hand or from a workflow
@@ -101,7 +149,7 @@ const WORKER_TYPES: readonly GlueWorkerType[] = ['G.1X', 'G.2X', 'G.4X', 'G.8X']
 
 /**
  * A Glue 5.0 Spark (glueetl, Python 3) job that curates the lake: the script and the `common`
- * package as S3 assets, job bookmarks on, continuous logging and metrics, a security configuration
+ * package as S3 assets, job bookmarks on, metrics, its own log groups with a retention, a security configuration
  * that encrypts what the job writes to S3 (SSE-KMS), its logs (KMS) and its bookmarks (CSE-KMS) with
  * the platform key, a least-privilege role, an optional scheduled trigger, and an EventBridge rule
  * that notifies the alarm topic when a run fails, times out or errors.
@@ -129,6 +177,9 @@ export class CurationJob extends Construct {
 
   /** The rule that notifies the alarm topic of failed runs. */
   public readonly failureRule: events.Rule;
+
+  /** The log groups of the job's runs (`error`: driver and executors; `output`: stdout and stderr). */
+  public readonly logGroups: { readonly error: logs.ILogGroup; readonly output: logs.ILogGroup };
 
   constructor(scope: Construct, id: string, props: CurationJobProps) {
     super(scope, id);
@@ -237,6 +288,22 @@ export class CurationJob extends Construct {
         resources: [stack.formatArn({ service: 'glue', resource: 'catalog' }), ...databaseArns, ...tableArns],
       }),
     );
+    const logGroupPrefix = `/aws-glue/jobs/${props.jobName}`;
+    const logGroupProps: logs.LogGroupProps = {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: key,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    };
+    this.logGroups = {
+      error: new logs.LogGroup(this, 'ErrorLogs', {
+        ...logGroupProps,
+        logGroupName: `${logGroupPrefix}/error`,
+      }),
+      output: new logs.LogGroup(this, 'OutputLogs', {
+        ...logGroupProps,
+        logGroupName: `${logGroupPrefix}/output`,
+      }),
+    };
     const logGroups = stack.formatArn({
       service: 'logs',
       resource: 'log-group',
@@ -258,6 +325,7 @@ export class CurationJob extends Construct {
         conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
       }),
     );
+    for (const statement of props.additionalStatements ?? []) role.addToPrincipalPolicy(statement);
     // S3 (SSE-KMS), CloudWatch logs and bookmarks (CSE-KMS) all use the key from the job's role.
     key.grantEncryptDecrypt(role);
     this.role = role;
@@ -274,7 +342,7 @@ export class CurationJob extends Construct {
 
     this.job = new glue.CfnJob(this, 'Job', {
       name: props.jobName,
-      description: 'Curates the raw events into Parquet datasets of the curated zone (glue-scripts/jobs)',
+      description: props.description ?? 'Curates the lake (glue-scripts/jobs)',
       role: role.roleArn,
       command: { name: 'glueetl', pythonVersion: '3', scriptLocation: script.s3ObjectUrl },
       glueVersion: '5.0',
@@ -284,7 +352,12 @@ export class CurationJob extends Construct {
       maxRetries,
       executionProperty: { maxConcurrentRuns: 1 },
       securityConfiguration: this.securityConfiguration.ref,
+      connections:
+        props.connections !== undefined && props.connections.length > 0
+          ? { connections: [...props.connections] }
+          : undefined,
       defaultArguments: {
+        '--custom-logGroup-prefix': logGroupPrefix,
         '--job-language': 'python',
         '--job-bookmark-option': 'job-bookmark-enable',
         '--enable-continuous-cloudwatch-log': 'true',
@@ -342,7 +415,7 @@ export class CurationJob extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'cloudwatch:PutMetricData has no resource type; the statement is limited to the Glue namespace with the cloudwatch:namespace condition.',
+          'cloudwatch:PutMetricData has no resource type; the statement is limited to the Glue namespace with the cloudwatch:namespace condition. A job in a VPC (additionalStatements) also gets the ec2 Describe* actions and Create/DeleteNetworkInterface that Glue documents for placing its workers, which AWS documents with Resource *.',
       },
       {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/*]`,

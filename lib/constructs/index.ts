@@ -11,3 +11,4 @@ export * from './stream-ingestion';
 export * from './lake-catalog';
 export * from './curation-job';
 export * from './quality-rulesets';
+export * from './private-network';

@@ -41,6 +41,14 @@ export interface LakeBucketProps {
   readonly noncurrentVersionExpiration?: Duration;
 
   /**
+   * Prefixes whose objects expire (for example snapshots that a newer one replaces), each ending
+   * with `/`.
+   *
+   * @default - none: objects are kept (and tiered)
+   */
+  readonly expirations?: readonly { readonly prefix: string; readonly after: Duration }[];
+
+  /**
    * Keep the bucket and its objects when it leaves the stack. When false the bucket is destroyed
    * and emptied first (autoDeleteObjects), which suits only throwaway environments.
    *
@@ -103,6 +111,18 @@ export class LakeBucket extends Construct {
       throw new Error(`LakeBucket ${this.node.path}: accessLogPrefix '${accessLogPrefix}' must end with '/'`);
     }
     const retain = props.retainData ?? true;
+    for (const { prefix, after } of props.expirations ?? []) {
+      if (!prefix.endsWith('/') || prefix.startsWith('/')) {
+        throw new Error(
+          `LakeBucket ${this.node.path}: expiration prefix '${prefix}' must end with '/' and not start with one`,
+        );
+      }
+      if (!after.isUnresolved() && after.toDays({ integral: false }) < 1) {
+        throw new Error(
+          `LakeBucket ${this.node.path}: objects under '${prefix}' expire after ${after.toDays({ integral: false })} days, expected at least 1`,
+        );
+      }
+    }
 
     const transitions: s3.Transition[] = [];
     if (ia) transitions.push({ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: ia });
@@ -128,6 +148,11 @@ export class LakeBucket extends Construct {
           noncurrentVersionExpiration: noncurrent,
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
+        ...(props.expirations ?? []).map(({ prefix, after }) => ({
+          id: `expire-${prefix.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+$/, '')}`,
+          prefix,
+          expiration: after,
+        })),
       ],
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       autoDeleteObjects: !retain,

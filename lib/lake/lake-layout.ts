@@ -5,11 +5,20 @@
  *   raw bucket:      events/stream=<stream>/event_date=<YYYY-MM-DD>/<file>      every raw event, as sent
  *                    events-unparsed/stream=<stream>/<error-type>/<YYYY-MM-DD>/   records Firehose could not partition
  *                    dead-letter/stream=<stream>/reject_date=<YYYY-MM-DD>/<file> records a transformer rejected, with the reason
+ *                    oltp/<table>/extract_date=<YYYY-MM-DD>/run_id=<run>/       every extract of an OLTP table (Parquet)
+ *                    dynamodb/<table-id>/AWSDynamoDB/<export-id>/...              DynamoDB exports of the document tables, AWS's layout
+ *                    third-party/<feed>/received_date=<YYYY-MM-DD>/<file>        partners' file drops (CSV or JSON lines)
  *   curated bucket:  later stages (Glue)
  */
 export const RAW_EVENTS_PREFIX = 'events';
 export const RAW_UNPARSED_PREFIX = 'events-unparsed';
 export const DEAD_LETTER_PREFIX = 'dead-letter';
+/** Extracts of the shop's OLTP tables (glue-scripts/jobs/oltp_to_curated.py). */
+export const RAW_OLTP_PREFIX = 'oltp';
+/** DynamoDB exports of the document tables (glue-scripts/jobs/dynamodb_documents_to_curated.py). */
+export const RAW_DYNAMODB_EXPORTS_PREFIX = 'dynamodb';
+/** Partners' file drops (glue-scripts/jobs/third_party_files_to_curated.py). */
+export const RAW_THIRD_PARTY_PREFIX = 'third-party';
 
 /** Prefix of the raw events of a stream on a day. */
 export function rawEventsPrefix(stream: string, eventDate: string): string {

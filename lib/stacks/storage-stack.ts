@@ -1,8 +1,9 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/environment-config';
 import { PlatformSizing } from '../config/sizing';
@@ -19,7 +20,10 @@ import {
   DEAD_LETTER_PREFIX,
   JOB_STATE_PREFIX,
   QUARANTINE_PREFIX,
+  RAW_DYNAMODB_EXPORTS_PREFIX,
   RAW_EVENTS_PREFIX,
+  RAW_OLTP_PREFIX,
+  RAW_THIRD_PARTY_PREFIX,
   RAW_UNPARSED_PREFIX,
 } from '../lake/lake-layout';
 import { TABLE_IDS, TABLES, TableId, tableName } from '../tables/table-definitions';
@@ -64,8 +68,24 @@ export class StorageStack extends Stack {
   /** Opens `events/` of the raw bucket for reading (for the Glue curation job). */
   public readonly rawEventsReaderPolicy: iam.IManagedPolicy;
 
-  /** Opens `curated/`, `quarantine/` and `_state/` of the curated bucket (for the Glue curation job). */
+  /** Opens `curated/`, `quarantine/` and `_state/` of the curated bucket (for the Glue jobs). */
   public readonly curatedWriterPolicy: iam.IManagedPolicy;
+
+  /** Opens `oltp/` of the raw bucket for reading and writing (for the OLTP extraction job). */
+  public readonly oltpExtractWriterPolicy: iam.IManagedPolicy;
+
+  /** Opens `dynamodb/` of the raw bucket for DynamoDB exports and reading them (for the documents job). */
+  public readonly documentExportWriterPolicy: iam.IManagedPolicy;
+
+  /** Opens `third-party/` of the raw bucket for reading (for the third-party files job). */
+  public readonly thirdPartyReaderPolicy: iam.IManagedPolicy;
+
+  /**
+   * The credentials the OLTP extraction signs in to the shop's database with (`username` and
+   * `password`). Created with a generated password; the database's owners set the real user's
+   * password to it (or put theirs here) and own its rotation.
+   */
+  public readonly oltpCredentials: secretsmanager.ISecret;
 
   /** The Glue Data Catalog of the lake: raw and curated databases and their tables. */
   public readonly catalog: LakeCatalog;
@@ -137,6 +157,50 @@ export class StorageStack extends Stack {
       description: `Lets the ${config.name} Glue jobs read and write ${CURATED_PREFIX}/, ${QUARANTINE_PREFIX}/ and ${JOB_STATE_PREFIX}/ of the curated bucket`,
     }).policy;
 
+    this.oltpExtractWriterPolicy = new LakePrefixPolicy(this, 'OltpExtractWriter', {
+      bucket: this.rawBucket,
+      prefixes: [`${RAW_OLTP_PREFIX}/`],
+      objectActions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      bucketActions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      description: `Lets the ${config.name} OLTP extraction job read and write ${RAW_OLTP_PREFIX}/ of the raw bucket`,
+    }).policy;
+
+    this.documentExportWriterPolicy = new LakePrefixPolicy(this, 'DocumentExportWriter', {
+      bucket: this.rawBucket,
+      prefixes: [`${RAW_DYNAMODB_EXPORTS_PREFIX}/`],
+      // DynamoDB writes an export with the permissions of the principal that asks for it.
+      objectActions: ['s3:GetObject', 's3:PutObject', 's3:PutObjectAcl', 's3:AbortMultipartUpload'],
+      bucketActions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      description: `Lets the ${config.name} documents job export DynamoDB tables to ${RAW_DYNAMODB_EXPORTS_PREFIX}/ of the raw bucket and read them`,
+    }).policy;
+
+    this.thirdPartyReaderPolicy = new LakePrefixPolicy(this, 'ThirdPartyReader', {
+      bucket: this.rawBucket,
+      prefixes: [`${RAW_THIRD_PARTY_PREFIX}/`],
+      objectActions: ['s3:GetObject'],
+      bucketActions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      description: `Lets the ${config.name} third-party files job read ${RAW_THIRD_PARTY_PREFIX}/ of the raw bucket`,
+    }).policy;
+
+    const oltpCredentials = new secretsmanager.Secret(this, 'OltpCredentials', {
+      secretName: `${config.prefix}/oltp/extract-credentials`,
+      description: `Sign-in of the ${config.name} OLTP extraction (Glue JDBC connection) to the shop's PostgreSQL database; its owners set the password`,
+      encryptionKey: this.key,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: 'lake_extract' }),
+        generateStringKey: 'password',
+        excludePunctuation: true,
+        passwordLength: 32,
+      },
+      removalPolicy,
+    });
+    Validations.of(oltpCredentials).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "The database is the shop's own system, not the platform's: its owners create the user and rotate its password (their rotation function, their schedule); the platform only reads the secret.",
+    });
+    this.oltpCredentials = oltpCredentials;
+
     this.catalog = new LakeCatalog(this, 'Catalog', {
       prefix: config.prefix,
       rawBucket: this.rawBucket,
@@ -159,6 +223,7 @@ export class StorageStack extends Stack {
     new CfnOutput(this, 'RawBucketName', { value: this.rawBucket.bucketName });
     new CfnOutput(this, 'CuratedBucketName', { value: this.curatedBucket.bucketName });
     new CfnOutput(this, 'PlatformKeyArn', { value: this.key.keyArn });
+    new CfnOutput(this, 'OltpCredentialsSecretName', { value: `${config.prefix}/oltp/extract-credentials` });
     new CfnOutput(this, 'RawDatabaseName', { value: this.catalog.rawDatabaseName });
     new CfnOutput(this, 'CuratedDatabaseName', { value: this.catalog.curatedDatabaseName });
   }

@@ -208,3 +208,16 @@ export function tableName(prefix: string, id: TableId): string {
 export function tableEnvVar(id: TableId): string {
   return `TABLE_${id.toUpperCase().replace(/-/g, '_')}`;
 }
+
+/**
+ * The document tables: semi-structured documents the lake keeps a curated copy of (exported to the
+ * raw zone and curated by glue-scripts/jobs/dynamodb_documents_to_curated.py). The others (orders,
+ * stock, stock-ledger) are live state whose history the lake has from the events.
+ */
+export const DOCUMENT_TABLE_IDS: readonly TableId[] = [
+  'customer-interactions',
+  'product-metadata',
+  'product-reviews',
+  'sessions',
+  'application-logs',
+];

@@ -3,11 +3,10 @@ import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ENVIRONMENTS, loadEnvironmentConfig } from '../../lib/config/environments';
 import { CurationJob, CurationJobProps, PlatformKey } from '../../lib/constructs';
-import { buildPlatformApp } from '../../lib/platform-app';
 import { packagedContractFiles } from '../../lib/stacks/processing-stack';
 import { REPO_ROOT, nagFindings, testApp, testStack } from './helpers';
 
@@ -67,8 +66,23 @@ describe('CurationJob with defaults', () => {
         '--enable-metrics': 'true',
         '--extra-py-files': { 'Fn::Sub': Match.stringLikeRegexp('^s3://.*\\.zip$') },
         '--TempDir': 's3://curated-bucket/_state/ecom-test-raw-events-to-curated/tmp/',
+        '--custom-logGroup-prefix': '/aws-glue/jobs/ecom-test-raw-events-to-curated',
       }),
     });
+  });
+
+  test('writes its logs to two groups of its own, encrypted with the key and kept a month', () => {
+    for (const group of ['error', 'output']) {
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: `/aws-glue/jobs/ecom-test-raw-events-to-curated/${group}`,
+        RetentionInDays: 30,
+        KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
+      });
+    }
+  });
+
+  test('runs outside any VPC without connections', () => {
+    template.hasResourceProperties('AWS::Glue::Job', { Connections: Match.absent() });
   });
 
   test('encrypts S3 writes, logs and bookmarks with the key', () => {
@@ -157,8 +171,36 @@ describe('CurationJob with custom settings', () => {
     maxRetries: 1,
     schedule: 'cron(15 * * * ? *)',
     arguments: { '--datasets': 'order_events' },
+    description: 'Extracts the OLTP tables',
+    connections: ['ecom-test-oltp'],
+    logRetention: logs.RetentionDays.THREE_MONTHS,
+    additionalStatements: [
+      new iam.PolicyStatement({
+        sid: 'ReadTheSecret',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: ['arn:aws:secretsmanager:eu-west-1:111111111111:secret:x'],
+      }),
+    ],
   });
   const template = Template.fromStack(stack);
+
+  test('runs in the connections, with its description, and adds the extra statements to its role', () => {
+    template.hasResourceProperties('AWS::Glue::Job', {
+      Description: 'Extracts the OLTP tables',
+      Connections: { Connections: ['ecom-test-oltp'] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'ReadTheSecret', Action: 'secretsmanager:GetSecretValue' }),
+        ]),
+      }),
+    });
+  });
+
+  test('keeps its logs for the retention given', () => {
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 2);
+  });
 
   test('sizes the job as configured and passes the arguments', () => {
     template.hasResourceProperties('AWS::Glue::Job', {
@@ -192,61 +234,6 @@ describe('CurationJob validation', () => {
   test('rejects a schedule that is not cron', () =>
     expect(make({ schedule: 'rate(1 hour)' })).toThrow(/schedule 'rate\(1 hour\)'/));
   test('rejects no lake policies', () => expect(make({ lakePolicies: [] })).toThrow(/lakePolicies is empty/));
-});
-
-describe.each(['dev', 'staging', 'prod'] as const)('the %s processing stack', (name) => {
-  const config = ENVIRONMENTS[name];
-  const app = testApp();
-  const { processing, storage } = buildPlatformApp(app, loadEnvironmentConfig(name), { nag: false });
-  const template = Template.fromStack(processing);
-
-  test('sizes and schedules the job from config.glue', () => {
-    template.hasResourceProperties('AWS::Glue::Job', {
-      Name: `${config.prefix}-raw-events-to-curated`,
-      WorkerType: config.glue.workerType,
-      NumberOfWorkers: config.glue.numberOfWorkers,
-      Timeout: config.glue.timeoutMinutes,
-      MaxRetries: config.glue.maxRetries,
-      DefaultArguments: Match.objectLike({
-        '--bookmarks': 'glue',
-        '--datasets':
-          'order_events,product_metadata_events,inventory_movements,clickstream_interactions,review_events,application_log_events',
-      }),
-    });
-    template.hasResourceProperties('AWS::Glue::Trigger', {
-      Type: 'SCHEDULED',
-      Schedule: config.glue.schedule,
-    });
-  });
-
-  test('gives the job role the lake prefix policies of the storage stack', () => {
-    const storageTemplate = Template.fromStack(storage);
-    const lakePolicies = storageTemplate.findResources('AWS::IAM::ManagedPolicy', {
-      Properties: { Description: Match.stringLikeRegexp('Glue jobs') },
-    });
-    expect(Object.keys(lakePolicies)).toHaveLength(2);
-    template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Principal: { Service: 'glue.amazonaws.com' } })],
-      }),
-      ManagedPolicyArns: [
-        { 'Fn::ImportValue': Match.stringLikeRegexp('RawEventsReader') },
-        { 'Fn::ImportValue': Match.stringLikeRegexp('CuratedWriter') },
-      ],
-    });
-  });
-
-  test('scopes the lake policies to the job prefixes', () => {
-    const storageTemplate = Template.fromStack(storage);
-    const text = JSON.stringify(
-      storageTemplate.findResources('AWS::IAM::ManagedPolicy', {
-        Properties: { Description: Match.stringLikeRegexp('Glue jobs') },
-      }),
-    );
-    for (const prefix of ['/events/*', '/curated/*', '/quarantine/*', '/_state/*'])
-      expect(text).toContain(prefix);
-    expect(text).not.toContain('dead-letter');
-  });
 });
 
 describe('CurationJob library zip', () => {
