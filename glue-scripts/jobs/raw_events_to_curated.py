@@ -21,7 +21,7 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 if __package__ in (None, ""):  # run as a script: make glue-scripts/ importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -235,19 +235,22 @@ def curate_dataset(
     rules: ContractRules,
     curated_ids: DataFrame,
     parsed: DataFrame,
+    materialize: Callable[[DataFrame], DataFrame] = lambda df: df,
 ) -> Curation:
     """Every line routed to ``dataset``, with what becomes of it. Pure: no reads or writes.
 
     ``parsed`` is ``parse_contract(classified, dataset, rules)`` materialized by the caller (e.g.
     ``.localCheckpoint()``): the contract-rule expression is wide, and without a materialized input
     Spark's optimizer re-inlines it into every branch below (the plan then grows until the driver
-    runs out of memory).
+    runs out of memory). ``materialize`` is applied to the valid rows marked as duplicates or not
+    (``main()`` passes ``localCheckpoint``): three branches below read them, and each would otherwise
+    repeat the dedupe window's shuffle of every valid row (a performance choice; the rows are the same).
     """
     violations = parsed.where(F.col("_violations") != "").select(
         "raw_line", "_source_file", F.lit(CONTRACT_VIOLATION).alias("_reason_code"), F.col("_violations").alias("_reason")
     )
     valid = conform(parsed.where(F.col("_violations") == "").drop("_violations"), rules)
-    marked = mark_already_curated(mark_duplicates_within_run(valid), curated_ids)
+    marked = materialize(mark_already_curated(mark_duplicates_within_run(valid), curated_ids))
     candidates = marked.where(~F.col("_dup_in_run") & ~F.col("_dup_curated"))
     failures = gate_failures(candidates, rules)
     gated = apply_gates(candidates, failures)
@@ -391,7 +394,7 @@ def run(
         # Materialized before anything is written: a lazy read of curated/ would see this run's own
         # appends if Spark recomputed it after the write, and count new rows as duplicates.
         curated_ids = read_curated_ids(spark, curated_path, dates).localCheckpoint()
-        cur = curate_dataset(classified, ds, rules, curated_ids, parsed)
+        cur = curate_dataset(classified, ds, rules, curated_ids, parsed, materialize=lambda df: df.localCheckpoint())
         outcomes = cur.outcomes.localCheckpoint()
         # The gate's candidates (rows not deduplicated) are the published and QUALITY_GATE rows of the
         # materialized outcomes, with the same columns: the failures from them equal cur.gate_failures

@@ -8,6 +8,9 @@ import {
   EVENT_DATASETS,
   EventDataset,
   PARTITION_KEYS,
+  SOURCE_DATASETS,
+  SourceDataset,
+  sourceColumns,
   QUARANTINE_COLUMNS,
   curatedColumns,
   glueDatabaseName,
@@ -35,6 +38,14 @@ export interface LakeCatalogProps {
    * @default EVENT_DATASETS (contracts/datasets.json)
    */
   readonly datasets?: readonly EventDataset[];
+
+  /**
+   * The curated datasets of the other sources (OLTP version logs, DynamoDB document snapshots,
+   * third-party feeds), one table each (and one quarantine table each).
+   *
+   * @default SOURCE_DATASETS (contracts/datasets.json)
+   */
+  readonly sourceDatasets?: readonly SourceDataset[];
 
   /**
    * First day (YYYY-MM-DD) of the event_date partition projection; Athena projects every day from
@@ -202,6 +213,38 @@ export class LakeCatalog extends Construct {
       table.node.addDependency(curatedDb);
       this.curatedTables[d.name] = table;
 
+      this.quarantineTables[d.name] = quarantineTable(d.name, quarantineTableName(d.name));
+    }
+
+    for (const d of props.sourceDatasets ?? SOURCE_DATASETS) {
+      if (this.curatedTables[d.name] !== undefined) {
+        throw new Error(`LakeCatalog ${this.node.path}: two curated datasets are named '${d.name}'`);
+      }
+      // Date keys are projected (every day from firstEventDate); others, such as a DynamoDB export
+      // id, are injected: a query names the value it reads.
+      const projection: Record<string, string> = { 'projection.enabled': 'true' };
+      for (const k of d.partitionKeys) {
+        if (k.name.endsWith('_date')) Object.assign(projection, eventDateProjection(k.name));
+        else projection[`projection.${k.name}.type`] = 'injected';
+      }
+      const table = new glue.CfnTable(this, `Curated-${d.name}`, {
+        catalogId,
+        databaseName: this.curatedDatabaseName,
+        tableInput: {
+          name: d.name,
+          description: d.description,
+          tableType: 'EXTERNAL_TABLE',
+          parameters: { classification: 'parquet', contract: d.contract, source: d.source, ...projection },
+          partitionKeys: columns(d.partitionKeys),
+          storageDescriptor: {
+            ...PARQUET,
+            location: props.curatedBucket.s3UrlForObject(`${CURATED_PREFIX}/${d.name}/`),
+            columns: columns(sourceColumns(d)),
+          },
+        },
+      });
+      table.node.addDependency(curatedDb);
+      this.curatedTables[d.name] = table;
       this.quarantineTables[d.name] = quarantineTable(d.name, quarantineTableName(d.name));
     }
 

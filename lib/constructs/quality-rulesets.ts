@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import { EVENT_DATASETS, EventDataset } from '../lake/lake-datasets';
+import { EVENT_DATASETS, EventDataset, SOURCE_DATASETS, SourceDataset } from '../lake/lake-datasets';
 import { datasetQualityRules, dqdlRuleset } from '../lake/quality-rules';
 
 /** Properties of {@link QualityRulesets}. */
@@ -21,6 +21,13 @@ export interface QualityRulesetsProps {
    * @default EVENT_DATASETS (every curated dataset of contracts/datasets.json)
    */
   readonly datasets?: readonly EventDataset[];
+
+  /**
+   * The source datasets (OLTP, documents, third-party files) that get a ruleset.
+   *
+   * @default SOURCE_DATASETS (contracts/datasets.json)
+   */
+  readonly sourceDatasets?: readonly SourceDataset[];
 }
 
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -50,7 +57,10 @@ export class QualityRulesets extends Construct {
   constructor(scope: Construct, id: string, props: QualityRulesetsProps) {
     super(scope, id);
     const where = `QualityRulesets ${this.node.path}`;
-    const datasets = props.datasets ?? EVENT_DATASETS;
+    const datasets: readonly (EventDataset | SourceDataset)[] = [
+      ...(props.datasets ?? EVENT_DATASETS),
+      ...(props.sourceDatasets ?? SOURCE_DATASETS),
+    ];
     if (datasets.length === 0) throw new Error(`${where}: datasets is empty`);
     if (!Token.isUnresolved(props.databaseName) && !NAME.test(props.databaseName)) {
       throw new Error(`${where}: databaseName '${props.databaseName}' must match ${NAME.source}`);
@@ -74,7 +84,7 @@ export class QualityRulesets extends Construct {
       rulesets[dataset.name] = new glue.CfnDataQualityRuleset(this, toId(dataset.name), {
         name,
         description: truncate(
-          `Quality gates of ${dataset.name} (contract ${dataset.contract}), as raw-events-to-curated checks them.${jobOnly}`,
+          `Quality gates of ${dataset.name} (contract ${dataset.contract}), as ${JOB_OF[sourceOf(dataset)]} checks them.${jobOnly}`,
           2048,
         ),
         ruleset: dqdlRuleset(rules),
@@ -83,6 +93,17 @@ export class QualityRulesets extends Construct {
     }
     this.rulesets = rulesets;
   }
+}
+
+const JOB_OF = {
+  events: 'raw_events_to_curated',
+  oltp: 'oltp_to_curated',
+  documents: 'dynamodb_documents_to_curated',
+  files: 'third_party_files_to_curated',
+} as const;
+
+function sourceOf(dataset: EventDataset | SourceDataset): keyof typeof JOB_OF {
+  return 'source' in dataset ? dataset.source : 'events';
 }
 
 /** `order_events` -> `OrderEvents`. */

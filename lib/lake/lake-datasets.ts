@@ -99,3 +99,108 @@ export const UNROUTED_QUARANTINE_TABLE = 'unrouted_quarantine';
 export function rawTableName(stream: string): string {
   return `${stream}_events`;
 }
+
+/** Where a non-event curated dataset comes from. */
+export type SourceKind = 'oltp' | 'documents' | 'files';
+
+/**
+ * A curated dataset of the other sources (entries of `oltp_datasets`, `document_datasets` and
+ * `file_datasets` in contracts/datasets.json): its table's columns are the contract's (less the
+ * partition keys), the columns its job adds, then the lineage columns.
+ */
+export interface SourceDataset {
+  readonly name: string;
+  readonly contract: string;
+  readonly source: SourceKind;
+  readonly description: string;
+  /** Columns the job adds after the contract's (the OLTP version log's `valid_from` and `row_hash`). */
+  readonly extraColumns: readonly CatalogColumn[];
+  readonly partitionKeys: readonly CatalogColumn[];
+  /**
+   * The columns a row is unique by (the quality gates' uniqueness rule): the OLTP key and
+   * `valid_from`, a document's id within its export, a feed's natural key; empty when the contract
+   * has none (customer interactions).
+   */
+  readonly uniqueKey: readonly string[];
+}
+
+/** Columns the OLTP extraction adds to every version (glue-scripts/jobs/oltp_to_curated.py VERSION_COLUMNS). */
+export const OLTP_VERSION_COLUMNS: readonly CatalogColumn[] = [
+  {
+    name: 'valid_from',
+    type: 'timestamp',
+    comment: 'when the version took effect: the row’s updated_at (UTC)',
+  },
+  { name: 'row_hash', type: 'string', comment: 'hash of the tracked (slowly changing) columns' },
+];
+
+interface SourceEntry {
+  readonly name: string;
+  readonly contract: string;
+  readonly partition_keys?: readonly CatalogColumn[];
+  readonly partition_key?: CatalogColumn;
+  readonly source_table?: string;
+  readonly table_id?: string;
+  readonly feed?: string;
+  readonly key_columns?: readonly string[];
+  readonly unique_key?: readonly string[];
+  readonly key?: readonly string[];
+}
+
+function sourceDataset(kind: SourceKind, d: SourceEntry, description: string): SourceDataset {
+  const partitionKeys = d.partition_keys ?? (d.partition_key ? [d.partition_key] : []);
+  if (partitionKeys.length === 0) {
+    throw new Error(`contracts/datasets.json: ${kind} dataset '${d.name}' has no partition key`);
+  }
+  const uniqueKey =
+    kind === 'oltp' ? [...(d.key_columns ?? []), 'valid_from'] : kind === 'documents' ? d.unique_key : d.key;
+  if (uniqueKey === undefined || (kind !== 'documents' && uniqueKey.length === 0)) {
+    throw new Error(
+      `contracts/datasets.json: ${kind} dataset '${d.name}' has no key (key_columns, unique_key or key)`,
+    );
+  }
+  return {
+    name: d.name,
+    contract: d.contract,
+    source: kind,
+    description,
+    extraColumns: kind === 'oltp' ? OLTP_VERSION_COLUMNS : [],
+    partitionKeys,
+    uniqueKey,
+  };
+}
+
+/** The curated datasets of the OLTP tables, the DynamoDB document tables and the third-party feeds. */
+export const SOURCE_DATASETS: readonly SourceDataset[] = [
+  ...(datasetsJson.oltp_datasets as readonly SourceEntry[]).map((d) =>
+    sourceDataset(
+      'oltp',
+      d,
+      `Version log of the OLTP table ${d.source_table}: one row per new version of its tracked columns (SCD type 2 history; valid_to is the next version's valid_from)`,
+    ),
+  ),
+  ...(datasetsJson.document_datasets as readonly SourceEntry[]).map((d) =>
+    sourceDataset(
+      'documents',
+      d,
+      `Snapshots of the DynamoDB document table ${d.table_id}, one per export (query one: WHERE export_id = '<id>'; the latest is in _state/dynamodb_documents_to_curated/latest.json)`,
+    ),
+  ),
+  ...(datasetsJson.file_datasets as readonly SourceEntry[]).map((d) =>
+    sourceDataset(
+      'files',
+      d,
+      `Curated rows of the third-party feed ${d.feed} (file drops under raw third-party/${d.feed}/)`,
+    ),
+  ),
+];
+
+/** The columns of a source dataset's table (its partition keys are the table's partition keys, not columns). */
+export function sourceColumns(dataset: SourceDataset): readonly CatalogColumn[] {
+  const partitions = new Set(dataset.partitionKeys.map((k) => k.name));
+  return [
+    ...contractColumns(dataset.contract).filter((c) => !partitions.has(c.name)),
+    ...dataset.extraColumns,
+    ...LINEAGE_COLUMNS,
+  ];
+}

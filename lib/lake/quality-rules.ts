@@ -27,7 +27,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SchemaNode } from './glue-types';
-import { EventDataset } from './lake-datasets';
+import { EventDataset, SourceDataset } from './lake-datasets';
 
 /** Folder of the flat contract schemas. */
 export const FLAT_SCHEMA_DIR = path.resolve(__dirname, '..', '..', 'contracts', 'generated', 'flat');
@@ -125,12 +125,16 @@ function dqdlNumber(value: number, where: string): string {
 export function contractQualityRules(
   schema: SchemaNode,
   contract: string,
+  uniqueKey: readonly string[] = [UNIQUE_KEY_COLUMN],
+  addedColumns: readonly string[] = [],
 ): { rules: string[]; jobOnlyChecks: string[] } {
   const where = `quality rules of contract '${contract}'`;
   const properties = schema.properties;
   if (properties === undefined) throw new Error(`${where}: the schema has no properties`);
-  if (properties[UNIQUE_KEY_COLUMN] === undefined) {
-    throw new Error(`${where}: no '${UNIQUE_KEY_COLUMN}' column to be unique by`);
+  for (const column of uniqueKey) {
+    if (properties[column] === undefined && !addedColumns.includes(column)) {
+      throw new Error(`${where}: no '${column}' column to be unique by`);
+    }
   }
   for (const name of Object.keys(properties)) {
     if (!COLUMN_NAME.test(name)) throw new Error(`${where}: column name '${name}' cannot be quoted in DQDL`);
@@ -141,7 +145,14 @@ export function contractQualityRules(
       throw new Error(`${where}: required column '${name}' is not a property`);
   }
 
-  const rules = [...required.map((n) => `IsComplete "${n}"`), `IsUnique "${UNIQUE_KEY_COLUMN}"`];
+  // One column: IsUnique; several: IsPrimaryKey (unique together, and complete); none: no rule.
+  const unique =
+    uniqueKey.length === 0
+      ? []
+      : uniqueKey.length === 1
+        ? [`IsUnique "${uniqueKey[0]}"`]
+        : [`IsPrimaryKey ${uniqueKey.map((c) => `"${c}"`).join(' ')}`];
+  const rules = [...required.map((n) => `IsComplete "${n}"`), ...unique];
   const jobOnlyChecks: string[] = [];
   for (const [name, node] of Object.entries(properties)) {
     const bounds = numericBounds(node);
@@ -161,11 +172,20 @@ export function contractQualityRules(
   return { rules, jobOnlyChecks };
 }
 
-/** The DQDL rules of a curated dataset, from its contract's flat schema. */
-export function datasetQualityRules(dataset: EventDataset, dir = FLAT_SCHEMA_DIR): DatasetQualityRules {
+/**
+ * The DQDL rules of a curated dataset, from its contract's flat schema: an event dataset is unique
+ * by `event_id`; a source dataset by its own key (`uniqueKey`, which may name the columns its job adds).
+ */
+export function datasetQualityRules(
+  dataset: EventDataset | SourceDataset,
+  dir = FLAT_SCHEMA_DIR,
+): DatasetQualityRules {
+  const source = 'uniqueKey' in dataset ? dataset : undefined;
   const { rules, jobOnlyChecks } = contractQualityRules(
     loadFlatSchema(dataset.contract, dir),
     dataset.contract,
+    source ? source.uniqueKey : [UNIQUE_KEY_COLUMN],
+    source ? [...source.extraColumns, ...source.partitionKeys].map((c) => c.name) : [],
   );
   return { dataset: dataset.name, contract: dataset.contract, rules, jobOnlyChecks };
 }
