@@ -46,6 +46,7 @@ from common.contract_rules import CORRUPT, ContractRules
 from common.datasets import quarantine_struct
 from common.document_datasets import DocumentDataset, load_document_datasets, select_tables
 from common.spark import session as spark_session
+from common.metrics import publish_run_metrics
 
 JOB_NAME = "dynamodb_documents_to_curated"
 EXPORTS_PREFIX = "dynamodb"  # raw zone: dynamodb/<table-id>/AWSDynamoDB/<export-id>/...
@@ -719,6 +720,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--export-timeout-minutes", type=int, default=120, help="start mode: how long to wait")
     p.add_argument("--export-interval-hours", type=float, default=0,
                    help="start mode: export a table only when its newest export is older than this (0: always)")
+    p.add_argument("--metrics-namespace", default="",
+                   help="CloudWatch namespace of the run metrics (AWS; empty: none sent)")
     p.add_argument("--JOB_NAME", default=JOB_NAME, help="set by Glue")
     args, _unknown = p.parse_known_args(argv)
     return args
@@ -741,6 +744,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     raw_files.write_text(state_path(args.curated_root, "exports.json"), json.dumps(state, indent=1, sort_keys=True))
     raw_files.write_text(state_path(args.curated_root, "latest.json"), json.dumps(latest, indent=1, sort_keys=True))
     print(text)
+    publish_run_metrics(JOB_NAME, report, args.metrics_namespace)
     return report
 
 

@@ -44,6 +44,7 @@ from common.contract_rules import ContractRules, Rule
 from common.datasets import quarantine_struct
 from common.oltp_datasets import OltpDataset, load_oltp_datasets, select_oltp_datasets
 from common.spark import session as spark_session
+from common.metrics import publish_run_metrics
 
 JOB_NAME = "oltp_to_curated"
 RAW_PREFIX = "oltp"  # <raw-root>/oltp/<table>/extract_date=<d>/run_id=<run>/
@@ -545,6 +546,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-partitions", type=int, default=DEFAULT_MAX_PARTITIONS,
                    help="most parallel JDBC connections per table (default 8)")
     p.add_argument("--fetch-size", type=int, default=DEFAULT_FETCH_SIZE, help="JDBC fetch size (default 10,000)")
+    p.add_argument("--metrics-namespace", default="",
+                   help="CloudWatch namespace of the run metrics (AWS; empty: none sent)")
     p.add_argument("--JOB_NAME", default=JOB_NAME, help="set by Glue")
     args, _unknown = p.parse_known_args(argv)
     for name in ("safety_lag_seconds", "rows_per_partition", "max_partitions", "fetch_size"):
@@ -569,6 +572,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     text = json.dumps(report, indent=1, sort_keys=True)
     raw_files.write_text(raw_files.join(args.curated_root, "_state", JOB_NAME, "runs", f"{run_id}.json"), text)
     print(text)
+    publish_run_metrics(JOB_NAME, report, args.metrics_namespace)
     return report
 
 

@@ -35,6 +35,7 @@ from common import raw_files
 from common.contract_rules import CORRUPT, ContractRules, Rule
 from common.datasets import Dataset, load_datasets, quarantine_struct, select_datasets
 from common.spark import session as spark_session
+from common.metrics import publish_run_metrics
 
 JOB_NAME = "raw_events_to_curated"
 SUPPORTED_SCHEMA_VERSIONS = ("1",)
@@ -466,6 +467,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--bookmarks", choices=["state", "glue"], default="state",
                    help="state: the job's own processed-files record under _state/ (twin, default); "
                         "glue: AWS Glue job bookmarks")
+    p.add_argument("--metrics-namespace", default="",
+                   help="CloudWatch namespace of the run metrics (AWS; empty: none sent)")
     p.add_argument("--JOB_NAME", default=JOB_NAME, help="set by Glue")
     args, _unknown = p.parse_known_args(argv)
     return args
@@ -530,6 +533,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     else:
         raw_files.write_text(state_file, raw_files.record_processed(processed, fresh, run_id))
     print(text)
+    publish_run_metrics(JOB_NAME, report, args.metrics_namespace)
     return report
 
 

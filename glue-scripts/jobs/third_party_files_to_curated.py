@@ -39,6 +39,7 @@ from common.contract_rules import CORRUPT, ContractRules, Rule
 from common.datasets import lineage_fields, quarantine_struct
 from common.file_datasets import FileDataset, Reference, load_file_datasets, select_feeds
 from common.spark import session as spark_session
+from common.metrics import publish_run_metrics
 
 JOB_NAME = "third_party_files_to_curated"
 
@@ -688,6 +689,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--curated-root", required=True, help="curated lake root: a folder or s3://bucket[/prefix]")
     p.add_argument("--run-id", default=None, help="id of this run (default: a UTC timestamp)")
     p.add_argument("--feeds", default="", help="comma-separated feeds (or dataset names); default: all")
+    p.add_argument("--metrics-namespace", default="",
+                   help="CloudWatch namespace of the run metrics (AWS; empty: none sent)")
     p.add_argument("--JOB_NAME", default=JOB_NAME, help="set by Glue")
     args, _unknown = p.parse_known_args(argv)
     return args
@@ -715,6 +718,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     raw_files.write_text(raw_files.join(args.curated_root, "_state", JOB_NAME, "runs", f"{run_id}.json"), text)
     raw_files.write_text(state_file, raw_files.record_processed(processed, all_new, run_id))
     print(text)
+    publish_run_metrics(JOB_NAME, report, args.metrics_namespace)
     return report
 
 

@@ -23,6 +23,12 @@ import { Construct } from 'constructs';
 import { GlueWorkerType } from '../config/environment-config';
 import { JOB_STATE_PREFIX } from '../lake/lake-layout';
 
+/**
+ * CloudWatch namespace of the run metrics the jobs publish (glue-scripts/common/metrics.py NAMESPACE):
+ * QuarantinedRows, GateFailures and Unreconciled, by job and dataset.
+ */
+export const LAKE_METRICS_NAMESPACE = 'EcommerceDataPlatform/Lake';
+
 /** Properties of a {@link CurationJob}. */
 export interface CurationJobProps {
   /** Name of the Glue job (and prefix of its trigger and security configuration names). */
@@ -322,7 +328,7 @@ export class CurationJob extends Construct {
         sid: 'GlueJobMetrics',
         actions: ['cloudwatch:PutMetricData'],
         resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+        conditions: { StringEquals: { 'cloudwatch:namespace': ['Glue', LAKE_METRICS_NAMESPACE] } },
       }),
     );
     for (const statement of props.additionalStatements ?? []) role.addToPrincipalPolicy(statement);
@@ -415,7 +421,7 @@ export class CurationJob extends Construct {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'cloudwatch:PutMetricData has no resource type; the statement is limited to the Glue namespace with the cloudwatch:namespace condition. A job in a VPC (additionalStatements) also gets the ec2 Describe* actions and Create/DeleteNetworkInterface that Glue documents for placing its workers, which AWS documents with Resource *.',
+          'cloudwatch:PutMetricData has no resource type; the statement is limited to the Glue namespace and the lake run-metrics namespace with the cloudwatch:namespace condition. A job in a VPC (additionalStatements) also gets the ec2 Describe* actions and Create/DeleteNetworkInterface that Glue documents for placing its workers, which AWS documents with Resource *.',
       },
       {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/*]`,

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,7 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EnvironmentConfig } from '../config/environment-config';
-import { CurationJob, LakeCatalog, QualityRulesets } from '../constructs';
+import { CurationJob, LAKE_METRICS_NAMESPACE, LakeCatalog, QualityRulesets } from '../constructs';
 import { EVENT_DATASETS } from '../lake/lake-datasets';
 import { WORKFLOW_JOBS, WorkflowJob, glueJobName } from '../lake/lake-workflow';
 import { DOCUMENT_TABLE_IDS, tableName } from '../tables/table-definitions';
@@ -84,6 +86,9 @@ export class ProcessingStack extends Stack {
   /** The Glue Data Quality rulesets of the curated tables (the job's gates, as DQDL). */
   public readonly qualityRulesets: QualityRulesets;
 
+  /** Per job: a quality gate stopped a partition; a run did not reconcile. */
+  public readonly dataAlarms: readonly cloudwatch.Alarm[];
+
   constructor(scope: Construct, id: string, props: ProcessingStackProps) {
     super(scope, id, props);
     const { config, catalog } = props;
@@ -101,6 +106,7 @@ export class ProcessingStack extends Stack {
     const common = {
       '--raw-root': props.rawBucket.s3UrlForObject(),
       '--curated-root': props.curatedBucket.s3UrlForObject(),
+      '--metrics-namespace': LAKE_METRICS_NAMESPACE,
     };
     /** What differs between the jobs: their arguments, lake prefixes and extra permissions. */
     const specifics: Record<
@@ -174,6 +180,7 @@ export class ProcessingStack extends Stack {
       });
     }
     this.jobs = jobs;
+    this.dataAlarms = this.runMetricAlarms(config, props.alarmTopic);
     Validations.of(jobs.oltp_to_curated.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]`,
       reason:
@@ -200,6 +207,44 @@ export class ProcessingStack extends Stack {
 
     new CfnOutput(this, 'WorkflowName', { value: this.workflow.ref });
     new CfnOutput(this, 'RawEventsToCuratedJobName', { value: this.rawEventsToCurated.job.ref });
+  }
+
+  /**
+   * Two alarms per job on the run metrics it publishes (glue-scripts/common/metrics.py): a quality
+   * gate stopped the publication of a partition, or the run's counts did not reconcile. A run that
+   * fails outright alarms through its job's EventBridge rule instead.
+   */
+  private runMetricAlarms(config: EnvironmentConfig, topic: sns.ITopic): cloudwatch.Alarm[] {
+    const alarms: cloudwatch.Alarm[] = [];
+    for (const job of WORKFLOW_JOBS) {
+      const id = pascalCase(job.name);
+      for (const [metricName, what] of [
+        [
+          'GateFailures',
+          'a quality gate stopped the publication of a partition (see the run report under _state/)',
+        ],
+        ['Unreconciled', 'a run read a different number of rows than it wrote, quarantined and deduplicated'],
+      ] as const) {
+        const alarm = new cloudwatch.Alarm(this, `${id}${metricName}`, {
+          alarmName: `${glueJobName(config.prefix, job.name)}-${metricName.toLowerCase()}`,
+          alarmDescription: `${job.name}: ${what}. Runbook: docs/glue-jobs.md.`,
+          metric: new cloudwatch.Metric({
+            namespace: LAKE_METRICS_NAMESPACE,
+            metricName,
+            dimensionsMap: { Job: job.name },
+            statistic: 'Sum',
+            period: Duration.hours(1),
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
+        alarm.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+        alarms.push(alarm);
+      }
+    }
+    return alarms;
   }
 
   /**

@@ -207,6 +207,28 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s processin
     template.resourceCountIs('AWS::Events::Rule', WORKFLOW_JOBS.length);
   });
 
+  test('alarms when a quality gate stops a partition or a run does not reconcile, for every job', () => {
+    for (const job of WORKFLOW_JOBS) {
+      for (const metric of ['GateFailures', 'Unreconciled']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          AlarmName: `${jobName(job.name)}-${metric.toLowerCase()}`,
+          Namespace: 'EcommerceDataPlatform/Lake',
+          MetricName: metric,
+          Dimensions: [{ Name: 'Job', Value: job.name }],
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [Match.anyValue()],
+        });
+      }
+      template.hasResourceProperties('AWS::Glue::Job', {
+        Name: jobName(job.name),
+        DefaultArguments: Match.objectLike({ '--metrics-namespace': 'EcommerceDataPlatform/Lake' }),
+      });
+    }
+  });
+
   test('stores the OLTP credentials encrypted with the platform key, with the lake prefix policies', () => {
     const storageTemplate = Template.fromStack(storage);
     storageTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
