@@ -240,7 +240,7 @@ async function main(): Promise<void> {
         ['events read per second', formatCount(report.totals.read / seconds)],
         ['rows written per second', formatCount(report.totals.written / seconds)],
         ['order lines per second', formatCount(t.orderLines / seconds)],
-        ['input GB (JSON) per second', (t.rawBytes / 1e9 / seconds).toFixed(3)],
+        ['input MB (JSON) per second', (t.rawBytes / 1e6 / seconds).toFixed(1)],
         ['peak RSS of the process tree', `${formatCount(peak / MIB)} MiB`],
         ...Object.entries(sampler.peakByCommand)
           .sort((a, b) => b[1] - a[1])

@@ -22,7 +22,7 @@ import { TABLE_IDS } from '../lib/tables/table-definitions';
 import { RawRecord, TwinSummary, startLocalTwin } from '../twin/local-twin';
 import { BadRecordKind, GeneratedItem, Simulation, expectedItemsPerDay, itemBytes } from '../generator';
 import { createProgress, formatCount, formatTable } from '../generator/terminal';
-import { CurationReport, runCurationStep } from './curation-step';
+import { LakeStepResult, printLakeStep, runLakeStep } from './lake-step';
 
 /** Options of the demo. */
 export interface DemoOptions {
@@ -36,7 +36,7 @@ export interface DemoOptions {
   readonly summaryPath: string;
   /** The twin's folder (lake, dead letters); emptied at start. */
   readonly root: string;
-  /** Run the Glue job over the raw lake after ingestion (needs the .venv; make demo builds it). */
+  /** Run the lake workflow after ingestion (needs the .venv and PostgreSQL; make demo installs them). */
   readonly curate: boolean;
 }
 
@@ -47,7 +47,7 @@ const USAGE = `Usage: npx tsx demo/run-demo.ts [options]
   --days <n>         days to simulate (default 1)
   --summary <path>   JSON summary (default .twin/demo-summary.json)
   --root <dir>       the twin's folder, emptied first (default .twin/demo)
-  --no-curation      skip the Glue step (raw lake to curated Parquet on local PySpark)`;
+  --no-curation      skip the lake step (OLTP, documents and partner files, then the Glue workflow on local PySpark)`;
 
 /** Items put ahead of what the mappings have consumed before the demo waits for them. */
 const MAX_LAG = 4000;
@@ -186,8 +186,8 @@ export interface DemoSummary {
     readonly curationSeconds?: number;
     readonly totalSeconds: number;
   };
-  /** The Glue step's run report (absent with --no-curation). */
-  readonly curation?: CurationReport & { readonly curatedRoot: string };
+  /** The lake step: its sources and the workflow's report (absent with --no-curation). */
+  readonly lakeWorkflow?: LakeStepResult;
   readonly streams: Record<
     StreamId,
     {
@@ -329,23 +329,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       rejected += st.rejected;
     }
     const problems = checkBadRecords(sent, summary);
-    let curation: DemoSummary['curation'];
+    let lakeWorkflow: LakeStepResult | undefined;
     let curationSeconds: number | undefined;
     if (options.curate) {
       const t2 = Date.now();
-      const curatedRoot = join(options.root, 'lake', 'curated');
-      console.log(
-        '\nGlue step: raw events to curated Parquet on local PySpark (glue-scripts/jobs/raw_events_to_curated.py)…',
-      );
-      const report = await runCurationStep({ rawRoot: twin.lakeRoot, curatedRoot, runId: 'demo' });
-      curation = { ...report, curatedRoot };
+      console.log('\nLake step: the other sources, then the Glue workflow (glue-scripts/workflow.json)…');
+      lakeWorkflow = await runLakeStep({
+        twin,
+        shop: { scale: options.scale, seed: options.seed, days: options.days },
+        badShare: options.badShare,
+        curatedRoot: join(options.root, 'lake', 'curated'),
+        runId: 'demo',
+      });
       curationSeconds = (Date.now() - t2) / 1000;
-      if (!report.reconciled) problems.push('curation: read ≠ written + quarantined + deduplicated');
+      problems.push(...lakeWorkflow.problems);
     }
     const result: DemoSummary = {
       options: { scale: options.scale, seed: options.seed, badShare: options.badShare, days: options.days },
       timings: { startupSeconds, ingestSeconds, curationSeconds, totalSeconds: (Date.now() - t0) / 1000 },
-      curation,
+      lakeWorkflow,
       streams,
       badRecordCheck: { ok: problems.length === 0, problems },
       tables: summary.tables,
@@ -477,7 +479,7 @@ function printSummary(r: DemoSummary): void {
     );
   }
 
-  if (r.curation) printCuration(r.curation);
+  if (r.lakeWorkflow) printLakeStep(r.lakeWorkflow);
 
   const rec = r.reconciliation;
   console.log(
@@ -488,48 +490,7 @@ function printSummary(r: DemoSummary): void {
   console.log(
     `Time: ${t.totalSeconds.toFixed(1)} s (startup ${t.startupSeconds.toFixed(1)} s, ingest ${t.ingestSeconds.toFixed(1)} s, ` +
       `${formatCount(rec.in / Math.max(0.001, t.ingestSeconds))} records/s end to end` +
-      (t.curationSeconds !== undefined ? `, Glue step ${t.curationSeconds.toFixed(1)} s)` : ')'),
-  );
-}
-
-function printCuration(c: NonNullable<DemoSummary['curation']>): void {
-  console.log(
-    `\nCurated zone (run '${c.run_id}', ${c.files.new} raw files read, Parquet at ${relative(process.cwd(), c.curatedRoot)})`,
-  );
-  const rows = Object.entries(c.datasets).map(([name, d]) => [
-    name,
-    d.read,
-    d.written,
-    d.deduplicated,
-    Object.entries(d.quarantined)
-      .map(([code, n]) => `${code} ${n}`)
-      .join(', ') || '0',
-    Object.keys(d.gates.failed).length === 0
-      ? `passed (${d.gates.passed.length} partition${d.gates.passed.length === 1 ? '' : 's'})`
-      : `FAILED: ${Object.keys(d.gates.failed).join(', ')}`,
-  ]);
-  if (c.unrouted.read > 0) {
-    rows.push([
-      '(unrouted)',
-      c.unrouted.read,
-      0,
-      0,
-      Object.entries(c.unrouted.quarantined)
-        .map(([code, n]) => `${code} ${n}`)
-        .join(', '),
-      '',
-    ]);
-  }
-  console.log(
-    formatTable(
-      ['dataset', 'read', 'written', 'deduplicated', 'quarantined (by reason)', 'quality gates'],
-      rows,
-    ),
-  );
-  const tt = c.totals;
-  console.log(
-    `  read ${formatCount(tt.read)} = written ${formatCount(tt.written)} + quarantined ${formatCount(tt.quarantined)} + deduplicated ${formatCount(tt.deduplicated)} ` +
-      (c.reconciled ? '✓' : '✗'),
+      (t.curationSeconds !== undefined ? `, lake step ${t.curationSeconds.toFixed(1)} s)` : ')'),
   );
 }
 

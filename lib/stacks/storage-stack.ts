@@ -26,6 +26,7 @@ import {
   RAW_THIRD_PARTY_PREFIX,
   RAW_UNPARSED_PREFIX,
 } from '../lake/lake-layout';
+import { SOURCE_DATASETS } from '../lake/lake-datasets';
 import { TABLE_IDS, TABLES, TableId, tableName } from '../tables/table-definitions';
 
 /** Properties of the {@link StorageStack}. */
@@ -114,6 +115,13 @@ export class StorageStack extends Stack {
       accessLogPrefix: 'raw/',
       infrequentAccessAfter: Duration.days(config.retention.rawToInfrequentAccessDays),
       glacierInstantRetrievalAfter: Duration.days(config.retention.rawToGlacierDays),
+      // Each DynamoDB export is a full copy of the document tables; a newer one replaces it.
+      expirations: [
+        {
+          prefix: `${RAW_DYNAMODB_EXPORTS_PREFIX}/`,
+          after: Duration.days(config.retention.documentSnapshotDays),
+        },
+      ],
       noncurrentVersionExpiration: Duration.days(config.retention.noncurrentVersionDays),
       retainData: retain,
     }).bucket;
@@ -122,6 +130,11 @@ export class StorageStack extends Stack {
       encryptionKey: this.key,
       accessLogBucket: this.accessLogBucket,
       accessLogPrefix: 'curated/',
+      // The curated snapshots of the document tables go with their exports.
+      expirations: SOURCE_DATASETS.filter((d) => d.source === 'documents').map((d) => ({
+        prefix: `${CURATED_PREFIX}/${d.name}/`,
+        after: Duration.days(config.retention.documentSnapshotDays),
+      })),
       noncurrentVersionExpiration: Duration.days(config.retention.noncurrentVersionDays),
       retainData: retain,
     }).bucket;

@@ -107,14 +107,25 @@ describe('LakeBucket with custom settings', () => {
     infrequentAccessAfter: Duration.days(30),
     glacierInstantRetrievalAfter: Duration.days(90),
     noncurrentVersionExpiration: Duration.days(7),
+    expirations: [{ prefix: 'dynamodb/', after: Duration.days(35) }],
     retainData: false,
   });
   const template = Template.fromStack(stack);
 
+  test('expires the objects under the prefixes given, and only those', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          { Id: 'expire-dynamodb', Prefix: 'dynamodb/', ExpirationInDays: 35, Status: 'Enabled' },
+        ]),
+      },
+    });
+  });
+
   test('moves objects to Standard-IA, then Glacier Instant Retrieval', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
-        Rules: [
+        Rules: Match.arrayWith([
           Match.objectLike({
             Transitions: [
               { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
@@ -122,7 +133,7 @@ describe('LakeBucket with custom settings', () => {
             ],
             NoncurrentVersionExpiration: { NoncurrentDays: 7 },
           }),
-        ],
+        ]),
       },
     });
   });
@@ -170,6 +181,15 @@ describe('LakeBucket validation', () => {
   test('rejects a noncurrent version expiry under a day', () => {
     expect(make({ noncurrentVersionExpiration: Duration.hours(1) })).toThrow(
       /noncurrentVersionExpiration is 0\.04\d* days/,
+    );
+  });
+
+  test('rejects an expiry prefix without a trailing slash, and an expiry under a day', () => {
+    expect(make({ expirations: [{ prefix: 'dynamodb', after: Duration.days(3) }] })).toThrow(
+      /expiration prefix 'dynamodb' must end with '\/'/,
+    );
+    expect(make({ expirations: [{ prefix: 'dynamodb/', after: Duration.hours(3) }] })).toThrow(
+      /objects under 'dynamodb\/' expire after 0\.125 days/,
     );
   });
 
