@@ -4,7 +4,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import datasetsJson from '../../contracts/datasets.json';
 import glueColumnsJson from '../../contracts/generated/glue-columns.json';
 import { AccessLogBucket, LakeBucket, LakeCatalog, PlatformKey } from '../../lib/constructs';
-import { EVENT_DATASETS, glueDatabaseName, rawColumns } from '../../lib/lake/lake-datasets';
+import {
+  EVENT_DATASETS,
+  SOURCE_DATASETS,
+  glueDatabaseName,
+  rawColumns,
+  sourceColumns,
+} from '../../lib/lake/lake-datasets';
 import { STREAM_IDS } from '../../lib/streams/stream-definitions';
 import { logicalIdOf, nagFindings, testApp, testStack } from './helpers';
 
@@ -58,7 +64,37 @@ describe('LakeCatalog with defaults', () => {
 
   test('has a curated and a quarantine table per dataset of contracts/datasets.json, an unrouted quarantine table, and a raw table per stream', () => {
     const streams = new Set(datasetsJson.event_datasets.map((d) => d.stream));
-    template.resourceCountIs('AWS::Glue::Table', 2 * datasetsJson.event_datasets.length + 1 + streams.size);
+    const datasets = datasetsJson.event_datasets.length + SOURCE_DATASETS.length;
+    expect(SOURCE_DATASETS.length).toBe(
+      datasetsJson.oltp_datasets.length +
+        datasetsJson.document_datasets.length +
+        datasetsJson.file_datasets.length,
+    );
+    template.resourceCountIs('AWS::Glue::Table', 2 * datasets + 1 + streams.size);
+  });
+
+  test('a source table has the contract columns less its partition keys, the columns its job adds, then the lineage columns', () => {
+    const customers = tableNamed(template, 'customers') as {
+      StorageDescriptor: { Columns: { Name: string }[]; Location: unknown };
+      PartitionKeys: { Name: string }[];
+      Parameters: Record<string, string>;
+    };
+    const names = customers.StorageDescriptor.Columns.map((c) => c.Name);
+    expect(names.slice(-4)).toEqual(['valid_from', 'row_hash', '_source_file', '_curated_at']);
+    expect(customers.PartitionKeys.map((k) => k.Name)).toEqual(['extract_date']);
+    expect(customers.Parameters).toMatchObject({ source: 'oltp', 'projection.extract_date.type': 'date' });
+    const spend = tableNamed(template, 'campaign_spend') as typeof customers;
+    expect(spend.StorageDescriptor.Columns.map((c) => c.Name)).not.toContain('spend_date');
+    expect(spend.PartitionKeys).toEqual([expect.objectContaining({ Name: 'spend_date', Type: 'date' })]);
+    const sessions = tableNamed(template, 'session_documents') as typeof customers;
+    expect(sessions.PartitionKeys.map((k) => k.Name)).toEqual(['export_date', 'export_id']);
+    // an export id cannot be enumerated: a query names the snapshot it reads
+    expect(sessions.Parameters['projection.export_id.type']).toBe('injected');
+    for (const d of SOURCE_DATASETS) {
+      expect(tableNamed(template, `${d.name}_quarantine`)).toBeDefined();
+      const t = tableNamed(template, d.name) as typeof customers;
+      expect(t.StorageDescriptor.Columns.map((c) => c.Name)).toEqual(sourceColumns(d).map((c) => c.name));
+    }
   });
 
   test.each(datasetsJson.event_datasets.map((d) => [d.name, d.contract]))(

@@ -118,6 +118,8 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s app', (na
               { StorageClass: 'GLACIER_IR', TransitionInDays: config.retention.rawToGlacierDays },
             ],
           }),
+          // DynamoDB exports are full copies that a newer one replaces.
+          Match.objectLike({ Prefix: 'dynamodb/', ExpirationInDays: config.retention.documentSnapshotDays }),
         ],
       },
     });

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadEnvironmentConfig } from '../../lib/config/environments';
 import { QualityRulesets, QualityRulesetsProps } from '../../lib/constructs';
-import { EVENT_DATASETS, EventDataset } from '../../lib/lake/lake-datasets';
+import { EVENT_DATASETS, EventDataset, SOURCE_DATASETS } from '../../lib/lake/lake-datasets';
 import { contractQualityRules, datasetQualityRules, dqdlRuleset } from '../../lib/lake/quality-rules';
 import { buildPlatformApp } from '../../lib/platform-app';
 import { nagFindings, testApp, testStack } from './helpers';
@@ -13,7 +13,8 @@ function dataset(name: string): EventDataset {
   return found;
 }
 
-const TABLE_NAMES = Object.fromEntries(EVENT_DATASETS.map((d) => [d.name, d.name]));
+const ALL_DATASETS = [...EVENT_DATASETS, ...SOURCE_DATASETS];
+const TABLE_NAMES = Object.fromEntries(ALL_DATASETS.map((d) => [d.name, d.name]));
 
 function rulesetsIn(stack: Stack, props: Partial<QualityRulesetsProps> = {}): QualityRulesets {
   return new QualityRulesets(stack, 'QualityRulesets', {
@@ -107,9 +108,30 @@ describe('QualityRulesets', () => {
   const construct = rulesetsIn(stack);
   const template = Template.fromStack(stack);
 
-  test('creates one ruleset per curated dataset', () => {
-    template.resourceCountIs('AWS::Glue::DataQualityRuleset', EVENT_DATASETS.length);
-    expect(Object.keys(construct.rulesets).sort()).toEqual(EVENT_DATASETS.map((d) => d.name).sort());
+  test('creates one ruleset per curated dataset, events and sources', () => {
+    template.resourceCountIs('AWS::Glue::DataQualityRuleset', ALL_DATASETS.length);
+    expect(Object.keys(construct.rulesets).sort()).toEqual(ALL_DATASETS.map((d) => d.name).sort());
+  });
+
+  test('a source dataset is unique by its own key: the OLTP key and valid_from, a document id within its export, a feed key', () => {
+    const rules = (name: string) => datasetQualityRules(SOURCE_DATASETS.find((d) => d.name === name)!).rules;
+    expect(rules('customers')).toContain('IsPrimaryKey "customer_id" "valid_from"');
+    expect(rules('product_review_documents')).toEqual(
+      expect.arrayContaining([
+        'IsPrimaryKey "review_id" "export_id"',
+        'ColumnValues "rating" >= 1',
+        'ColumnValues "rating" <= 5',
+      ]),
+    );
+    expect(rules('payment_settlements')).toContain('IsUnique "settlement_id"');
+    expect(rules('campaign_spend')).toContain('IsPrimaryKey "spend_date" "campaign_id" "channel" "source"');
+    // customer interactions carry no id of their own: completeness and ranges only
+    expect(rules('customer_interaction_documents').some((r) => /IsUnique|IsPrimaryKey/.test(r))).toBe(false);
+    expect(
+      template.findResources('AWS::Glue::DataQualityRuleset', {
+        Properties: { Name: 'ecom-test-customers-gates' },
+      }),
+    ).not.toEqual({});
   });
 
   test.each(EVENT_DATASETS.map((d) => d.name))(
@@ -138,7 +160,7 @@ describe('QualityRulesets', () => {
     expect(() => rulesetsIn(testStack(), { prefix: 'ecom test' })).toThrow(
       /ruleset name 'ecom test-order_events-gates'/,
     );
-    expect(() => rulesetsIn(testStack(), { datasets: [] })).toThrow(/datasets is empty/);
+    expect(() => rulesetsIn(testStack(), { datasets: [], sourceDatasets: [] })).toThrow(/datasets is empty/);
   });
 });
 
