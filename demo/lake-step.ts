@@ -23,6 +23,7 @@ import {
 import { exportDocumentTables } from '../twin/dynamodb-export';
 import { WorkflowReport, runLakeWorkflow } from '../twin/lake-workflow';
 import type { LocalTwin } from '../twin/local-twin';
+import { oltpSourceArgs } from '../twin/oltp/extraction-job';
 import { startPostgres } from '../twin/oltp/postgres-server';
 import { OltpCounts, seedOltp } from '../twin/oltp/seed';
 
@@ -85,17 +86,8 @@ export async function runLakeStep(o: LakeStepOptions): Promise<LakeStepResult> {
       rawRoot: o.twin.lakeRoot,
       curatedRoot: o.curatedRoot,
       runId: o.runId,
-      jobArgs: {
-        oltp_to_curated: [
-          '--jdbc-url',
-          pg.jdbcUrl,
-          '--jdbc-user',
-          pg.user,
-          '--jdbc-password-env',
-          'OLTP_PASSWORD',
-        ],
-      },
-      env: { OLTP_PASSWORD: pg.password },
+      jobArgs: { oltp_to_curated: oltpSourceArgs(pg).args },
+      env: oltpSourceArgs(pg).env,
       onLine: (line) => {
         if (line.startsWith('[workflow]')) console.log(`    ${line.slice('[workflow] '.length)}`);
       },

@@ -18,11 +18,9 @@
  * hold up to `itemsPerFile` items in scan order, not one file per partition; an empty table still gets
  * one empty data file, as an empty partition does on AWS.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   AttributeValue,
@@ -31,18 +29,11 @@ import {
   ScanCommand,
   ScanCommandOutput,
 } from '@aws-sdk/client-dynamodb';
-import { TableId, tableName } from '../lib/tables/table-definitions';
+import { DOCUMENT_TABLE_IDS, DocumentTableId, TableId, tableName } from '../lib/tables/table-definitions';
+import { runGlueJob } from './glue-job';
 
-/** The document tables the lake curates from DynamoDB exports (contracts/datasets.json document_datasets). */
-export const DOCUMENT_TABLE_IDS = [
-  'customer-interactions',
-  'product-reviews',
-  'sessions',
-  'product-metadata',
-  'application-logs',
-] as const satisfies readonly TableId[];
-
-export type DocumentTableId = (typeof DOCUMENT_TABLE_IDS)[number];
+export { DOCUMENT_TABLE_IDS };
+export type { DocumentTableId };
 
 /** The raw-zone prefix of DynamoDB exports: `dynamodb/<table-id>/AWSDynamoDB/<export-id>/`. */
 export const DYNAMODB_EXPORTS_PREFIX = 'dynamodb';
@@ -295,8 +286,6 @@ export async function exportDocumentTables(
 // Running the Glue job over the exports
 // --------------------------------------------------------------------------------------------------
 
-const REPO_ROOT = resolve(__dirname, '..');
-const DOCUMENTS_JOB = join(REPO_ROOT, 'glue-scripts', 'jobs', 'dynamodb_documents_to_curated.py');
 const DOCUMENTS_JOB_NAME = 'dynamodb_documents_to_curated';
 
 /** One dataset's entry of the job's run report. */
@@ -345,38 +334,19 @@ export interface DocumentCurationOptions {
  * exports in the raw folder and returns its run report; throws with the job's last output on failure.
  */
 export async function runDocumentCuration(options: DocumentCurationOptions): Promise<DocumentCurationReport> {
-  const python = options.python ?? join(REPO_ROOT, '.venv', 'bin', 'python');
-  if (!existsSync(python)) {
-    throw new Error(`No Python environment at ${python}: run 'make setup' (make demo does) to build .venv`);
-  }
-  const args = [
-    DOCUMENTS_JOB,
-    '--raw-root',
-    options.rawRoot,
-    '--curated-root',
-    options.curatedRoot,
-    '--run-id',
-    options.runId,
-    ...(options.tables ? ['--tables', options.tables.join(',')] : []),
-  ];
-  const output: string[] = [];
-  const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(python, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (chunk: Buffer) => {
-      output.push(...chunk.toString('utf8').split('\n'));
-      if (output.length > 400) output.splice(0, output.length - 400);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', fail);
-    child.on('close', done);
+  return runGlueJob<DocumentCurationReport>({
+    job: DOCUMENTS_JOB_NAME,
+    curatedRoot: options.curatedRoot,
+    runId: options.runId,
+    python: options.python,
+    args: [
+      '--raw-root',
+      options.rawRoot,
+      '--curated-root',
+      options.curatedRoot,
+      '--run-id',
+      options.runId,
+      ...(options.tables ? ['--tables', options.tables.join(',')] : []),
+    ],
   });
-  if (code !== 0) {
-    throw new Error(
-      `The Glue job ${DOCUMENTS_JOB_NAME} failed (exit ${code}). Its last output:\n${output.slice(-40).join('\n')}\n` +
-        `Run it alone: ${python} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`,
-    );
-  }
-  const reportPath = join(options.curatedRoot, '_state', DOCUMENTS_JOB_NAME, 'runs', `${options.runId}.json`);
-  return JSON.parse(await readFile(reportPath, 'utf8')) as DocumentCurationReport;
 }

@@ -4,12 +4,9 @@
  * process, one SparkSession), as the Glue workflow runs them on AWS. Returns the workflow report:
  * each job's state and its own run report.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runPythonScript } from './glue-job';
 
-const REPO_ROOT = resolve(__dirname, '..');
-const RUNNER = join(REPO_ROOT, 'glue-scripts', 'run_workflow.py');
 const REPORT_MARK = 'WORKFLOW_REPORT ';
 
 /** A job's outcome in a workflow run. */
@@ -59,12 +56,8 @@ export interface LakeWorkflowOptions {
  * Throws only when the runner itself could not run, with its last output.
  */
 export async function runLakeWorkflow(options: LakeWorkflowOptions): Promise<WorkflowReport> {
-  const python = options.python ?? join(REPO_ROOT, '.venv', 'bin', 'python');
-  if (!existsSync(python)) {
-    throw new Error(`No Python environment at ${python}: run 'make setup' (make demo does) to build .venv`);
-  }
+  let report: WorkflowReport | undefined;
   const args = [
-    RUNNER,
     '--raw-root',
     options.rawRoot,
     '--curated-root',
@@ -75,42 +68,22 @@ export async function runLakeWorkflow(options: LakeWorkflowOptions): Promise<Wor
     JSON.stringify(options.jobArgs ?? {}),
     '--max-retries',
     String(options.maxRetries ?? 1),
+    ...(options.only !== undefined ? ['--only', options.only.join(',')] : []),
   ];
-  if (options.only !== undefined) args.push('--only', options.only.join(','));
-  const tail: string[] = [];
-  let report: WorkflowReport | undefined;
-  let pending = '';
-  const onText = (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith(REPORT_MARK)) {
-        report = JSON.parse(line.slice(REPORT_MARK.length)) as WorkflowReport;
-        continue;
-      }
-      tail.push(line);
-      if (tail.length > 400) tail.splice(0, tail.length - 400);
-      options.onLine?.(line);
-    }
-  };
-  const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(python, args, {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...options.env },
-    });
-    child.stdout.on('data', onText);
-    child.stderr.on('data', onText);
-    child.on('error', fail);
-    child.on('close', done);
+  const run = await runPythonScript({
+    script: join('glue-scripts', 'run_workflow.py'),
+    args,
+    env: options.env,
+    python: options.python,
+    onLine: (line) => {
+      if (line.startsWith(REPORT_MARK)) report = JSON.parse(line.slice(REPORT_MARK.length)) as WorkflowReport;
+      else options.onLine?.(line);
+    },
   });
-  if (pending.startsWith(REPORT_MARK))
-    report = JSON.parse(pending.slice(REPORT_MARK.length)) as WorkflowReport;
   if (report === undefined) {
     throw new Error(
-      `The lake workflow runner stopped (exit ${code}) without a report. Its last output:\n${tail.slice(-40).join('\n')}\n` +
-        `Run it alone: ${python} ${args.map((a) => (/[\s"{}]/.test(a) ? `'${a}'` : a)).join(' ')}`,
+      `The lake workflow runner stopped (exit ${run.code}) without a report. Its last output:\n${run.tail.slice(-40).join('\n')}\n` +
+        `Run it alone: ${run.commandLine}`,
     );
   }
   return report;

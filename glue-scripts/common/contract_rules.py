@@ -100,6 +100,11 @@ class ContractRules:
             for path, bounds, fn in _range_checks(child, name)
         ]
 
+    def range_bounds(self) -> list[tuple[str, str]]:
+        """(path, ``[min, max]``) of every bounded number the rules check, nested ones as
+        ``lines[].quantity``: what lib/lake/quality-rules.ts must turn into the same DQDL rules."""
+        return [(path, bounds) for path, bounds, _fn, _name in self._ranges]
+
     def parse_struct(self) -> T.StructType:
         """The contract's schema with top-level date-times kept as text (so that a missing time and an
         unparseable one can be told apart) plus the corrupt-record column."""

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, TypeVar
+
+T_ = TypeVar("T_")
 
 from pyspark.sql import types as T
 
@@ -43,6 +45,26 @@ def load_datasets(path: Path | None = None) -> list[Dataset]:
         Dataset(d["name"], d["contract"], d["stream"], tuple(d["event_types"]))
         for d in load_catalog(path)["event_datasets"]
     ]
+
+
+def select_named(all_datasets: list[T_], names: list[str] | None, aliases: Callable[[T_], Iterable[str]],
+                 what: str, option: str, section: str) -> list[T_]:
+    """The datasets named (all when ``names`` is empty), in the order named, each once; a dataset is
+    named by any of its ``aliases`` (its name, its table or feed). Raises ValueError naming the unknown
+    names, the option they came from and the known ones."""
+    if not names:
+        return list(all_datasets)
+    by_alias = {alias: d for d in all_datasets for alias in aliases(d)}
+    unknown = [n for n in names if n not in by_alias]
+    if unknown:
+        known = ", ".join(next(iter(aliases(d))) for d in all_datasets)
+        raise ValueError(f"Unknown {what}(s) {', '.join(unknown)} in {option}; known: {known} "
+                         f"(contracts/datasets.json {section}).")
+    chosen: list[T_] = []
+    for n in names:
+        if by_alias[n] not in chosen:
+            chosen.append(by_alias[n])
+    return chosen
 
 
 def select_datasets(all_datasets: list[Dataset], names: list[str] | None) -> list[Dataset]:

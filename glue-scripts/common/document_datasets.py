@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.datasets import load_catalog
+from common.datasets import load_catalog, select_named
 
 
 @dataclass(frozen=True)
@@ -46,19 +46,5 @@ def load_document_datasets(path: Path | None = None) -> list[DocumentDataset]:
 
 
 def select_tables(all_datasets: list[DocumentDataset], table_ids: list[str] | None) -> list[DocumentDataset]:
-    """The datasets of the tables named (all when ``table_ids`` is empty); a dataset name is accepted too.
-    Raises ValueError naming the unknown ones and the known table ids."""
-    if not table_ids:
-        return list(all_datasets)
-    by_key = {d.table_id: d for d in all_datasets} | {d.name: d for d in all_datasets}
-    unknown = [t for t in table_ids if t not in by_key]
-    if unknown:
-        raise ValueError(
-            f"Unknown table(s) {', '.join(unknown)} in --tables; known: {', '.join(d.table_id for d in all_datasets)} "
-            "(contracts/datasets.json document_datasets)."
-        )
-    chosen: list[DocumentDataset] = []
-    for t in table_ids:
-        if by_key[t] not in chosen:
-            chosen.append(by_key[t])
-    return chosen
+    """The datasets of the tables named (all when ``table_ids`` is empty); a dataset name is accepted too."""
+    return select_named(all_datasets, table_ids, lambda d: (d.table_id, d.name), "table", "--tables", "document_datasets")

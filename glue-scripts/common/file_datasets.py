@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.datasets import load_catalog
+from common.datasets import load_catalog, select_named
 
 DEDUPE_POLICIES = ("first_wins", "newest_wins")
 
@@ -67,19 +67,5 @@ def load_file_datasets(path: Path | None = None) -> list[FileDataset]:
 
 
 def select_feeds(all_datasets: list[FileDataset], names: list[str] | None) -> list[FileDataset]:
-    """The datasets of the feeds named (all when ``names`` is empty); a dataset name is accepted too.
-    Raises ValueError naming the unknown ones and the known feeds."""
-    if not names:
-        return list(all_datasets)
-    by_name = {d.feed: d for d in all_datasets} | {d.name: d for d in all_datasets}
-    unknown = [n for n in names if n not in by_name]
-    if unknown:
-        raise ValueError(
-            f"Unknown feed(s) {', '.join(unknown)} in --feeds; known: {', '.join(d.feed for d in all_datasets)} "
-            "(contracts/datasets.json file_datasets)."
-        )
-    chosen: list[FileDataset] = []
-    for n in names:
-        if by_name[n] not in chosen:
-            chosen.append(by_name[n])
-    return chosen
+    """The datasets of the feeds named (all when ``names`` is empty); a dataset name is accepted too."""
+    return select_named(all_datasets, names, lambda d: (d.feed, d.name), "feed", "--feeds", "file_datasets")

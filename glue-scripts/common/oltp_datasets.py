@@ -11,6 +11,7 @@ from typing import Any
 
 from common.contract_files import read_contract_json
 from common.contract_schema import contract_struct
+from common.datasets import select_named
 
 
 @dataclass(frozen=True)
@@ -76,17 +77,4 @@ def load_oltp_datasets(path: Path | None = None) -> list[OltpDataset]:
 
 def select_oltp_datasets(all_datasets: list[OltpDataset], names: list[str] | None) -> list[OltpDataset]:
     """The datasets named (all when ``names`` is empty); a name may be the dataset or its source table."""
-    if not names:
-        return list(all_datasets)
-    by_name = {d.name: d for d in all_datasets} | {d.source_table: d for d in all_datasets}
-    unknown = [n for n in names if n not in by_name]
-    if unknown:
-        raise ValueError(
-            f"Unknown table(s) {', '.join(unknown)} in --tables; known: "
-            f"{', '.join(d.name for d in all_datasets)} (contracts/datasets.json oltp_datasets)."
-        )
-    chosen: list[OltpDataset] = []
-    for n in names:
-        if by_name[n] not in chosen:
-            chosen.append(by_name[n])
-    return chosen
+    return select_named(all_datasets, names, lambda d: (d.name, d.source_table), "table", "--tables", "oltp_datasets")

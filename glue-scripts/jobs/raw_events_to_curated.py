@@ -26,6 +26,7 @@ from typing import Any, Callable
 if __package__ in (None, ""):  # run as a script: make glue-scripts/ importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -188,7 +189,7 @@ def apply_gates(rows: DataFrame, failures: DataFrame) -> DataFrame:
             ))),
         ).alias("_gate_reason")
     )
-    return rows.join(why, "event_date", "left")
+    return rows.join(F.broadcast(why), "event_date", "left")  # a row per partition: no shuffle of the rows
 
 
 def quarantine_rows(rows: DataFrame, dataset: str | Column, reason_code: str | Column, reason: Column, run_id: str) -> DataFrame:
@@ -244,8 +245,8 @@ def curate_dataset(
     ``.localCheckpoint()``): the contract-rule expression is wide, and without a materialized input
     Spark's optimizer re-inlines it into every branch below (the plan then grows until the driver
     runs out of memory). ``materialize`` is applied to the valid rows marked as duplicates or not
-    (``main()`` passes ``localCheckpoint``): three branches below read them, and each would otherwise
-    repeat the dedupe window's shuffle of every valid row (a performance choice; the rows are the same).
+    (``run`` persists them on disk): three branches below read them, and each would otherwise repeat
+    the dedupe window's shuffle of every valid row (performance only; the rows are the same).
     """
     violations = parsed.where(F.col("_violations") != "").select(
         "raw_line", "_source_file", F.lit(CONTRACT_VIOLATION).alias("_reason_code"), F.col("_violations").alias("_reason")
@@ -395,7 +396,16 @@ def run(
         # Materialized before anything is written: a lazy read of curated/ would see this run's own
         # appends if Spark recomputed it after the write, and count new rows as duplicates.
         curated_ids = read_curated_ids(spark, curated_path, dates).localCheckpoint()
-        cur = curate_dataset(classified, ds, rules, curated_ids, parsed, materialize=lambda df: df.localCheckpoint())
+        persisted: list[DataFrame] = []
+
+        def on_disk(df: DataFrame) -> DataFrame:
+            # Serialized on disk, not localCheckpoint(): its deserialized blocks overflow the heap at scale.
+            df = df.persist(StorageLevel.DISK_ONLY)
+            df.count()
+            persisted.append(df)
+            return df
+
+        cur = curate_dataset(classified, ds, rules, curated_ids, parsed, materialize=on_disk)
         outcomes = cur.outcomes.localCheckpoint()
         # The gate's candidates (rows not deduplicated) are the published and QUALITY_GATE rows of the
         # materialized outcomes, with the same columns: the failures from them equal cur.gate_failures
@@ -415,6 +425,8 @@ def run(
                 raw_files.join(curated_root, "quarantine", ds.name)
             )
         entry["partitions_written"] = written_dates
+        for df in persisted:
+            df.unpersist()
         failed: dict[str, list[str]] = {}
         for f in failures:
             failed.setdefault(f["event_date"], []).append(f"{f['rule']} ({f['failed_rows']} rows)")

@@ -214,10 +214,13 @@ export function tableEnvVar(id: TableId): string {
  * raw zone and curated by glue-scripts/jobs/dynamodb_documents_to_curated.py). The others (orders,
  * stock, stock-ledger) are live state whose history the lake has from the events.
  */
-export const DOCUMENT_TABLE_IDS: readonly TableId[] = [
+export const DOCUMENT_TABLE_IDS = [
   'customer-interactions',
-  'product-metadata',
   'product-reviews',
   'sessions',
+  'product-metadata',
   'application-logs',
-];
+] as const satisfies readonly TableId[];
+
+/** The id of a document table. */
+export type DocumentTableId = (typeof DOCUMENT_TABLE_IDS)[number];

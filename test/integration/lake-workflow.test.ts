@@ -30,6 +30,7 @@ import { exportDocumentTables } from '../../twin/dynamodb-export';
 import { Emulators, startEmulators } from '../../twin/emulators';
 import { WorkflowReport, runLakeWorkflow } from '../../twin/lake-workflow';
 import type { LocalTwin } from '../../twin/local-twin';
+import { oltpSourceArgs } from '../../twin/oltp/extraction-job';
 import { PostgresServer, startPostgres } from '../../twin/oltp/postgres-server';
 import { OltpCounts, seedOltp } from '../../twin/oltp/seed';
 import { mixedWorkload, newOrderId, orderCreated, putWorkload, twinOn } from './fixtures';
@@ -121,17 +122,8 @@ test('every job curates its source, the catalog matches the Parquet, and a secon
       rawRoot: twin.lakeRoot,
       curatedRoot,
       runId,
-      jobArgs: {
-        oltp_to_curated: [
-          '--jdbc-url',
-          pg.jdbcUrl,
-          '--jdbc-user',
-          pg.user,
-          '--jdbc-password-env',
-          'OLTP_PASSWORD',
-        ],
-      },
-      env: { OLTP_PASSWORD: pg.password },
+      jobArgs: { oltp_to_curated: oltpSourceArgs(pg).args },
+      env: oltpSourceArgs(pg).env,
       maxRetries: 0,
     });
 
@@ -140,8 +132,8 @@ test('every job curates its source, the catalog matches the Parquet, and a secon
 
   // Assess: every job ran and reconciled (the order is the runner's, tested in test_run_workflow.py).
   expect(Object.keys(first.jobs).sort()).toEqual(WORKFLOW_JOBS.map((j) => j.name).sort());
-  expect(first.succeeded).toBe(true);
   const reports = Object.fromEntries(WORKFLOW_JOBS.map((j) => [j.name, jobReport(first, j.name)]));
+  expect(first.succeeded).toBe(true);
   for (const [job, report] of Object.entries(reports))
     expect({ job, reconciled: report.reconciled }).toEqual({ job, reconciled: true });
 

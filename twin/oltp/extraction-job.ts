@@ -4,13 +4,8 @@
  * connection and local folders instead of buckets, and reads back the run report the job writes.
  * The password reaches the job in an environment variable, never on its command line.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { runGlueJob } from '../glue-job';
 
-const REPO_ROOT = resolve(__dirname, '..', '..');
-const JOB = join(REPO_ROOT, 'glue-scripts', 'jobs', 'oltp_to_curated.py');
 const JOB_NAME = 'oltp_to_curated';
 const PASSWORD_VARIABLE = 'OLTP_JDBC_PASSWORD';
 
@@ -73,57 +68,54 @@ export interface OltpExtractionOptions {
 
 /** Runs the job to completion and returns its run report; throws with the job's last output on failure. */
 export async function runOltpExtraction(options: OltpExtractionOptions): Promise<OltpRunReport> {
-  const python = options.python ?? join(REPO_ROOT, '.venv', 'bin', 'python');
-  if (!existsSync(python)) {
-    throw new Error(`No Python environment at ${python}: run 'make setup' to build .venv`);
-  }
-  const args = [
-    JOB,
-    '--raw-root',
-    options.rawRoot,
-    '--curated-root',
-    options.curatedRoot,
-    '--run-id',
-    options.runId,
-    '--jdbc-url',
-    options.source.jdbcUrl,
-    '--jdbc-user',
-    options.source.user,
-    '--jdbc-password-env',
-    PASSWORD_VARIABLE,
-    ...(options.tables ? ['--tables', options.tables.join(',')] : []),
-    ...(options.extraArgs ?? []),
-  ];
+  const source = oltpSourceArgs(options.source);
   const master = options.master ?? 'local[2]';
-  const env = {
-    ...process.env,
-    [PASSWORD_VARIABLE]: options.source.password,
-    PYSPARK_SUBMIT_ARGS: [
-      `--master ${master}`,
-      '--conf spark.sql.shuffle.partitions=2',
-      '--conf spark.ui.enabled=false',
-      '--conf spark.ui.showConsoleProgress=false',
-      'pyspark-shell',
-    ].join(' '),
-  };
-  const output: string[] = [];
-  const code = await new Promise<number | null>((done, fail) => {
-    const child = spawn(python, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const keep = (chunk: Buffer) => {
-      output.push(...chunk.toString('utf8').split('\n'));
-      if (output.length > 400) output.splice(0, output.length - 400);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', fail);
-    child.on('close', done);
+  return runGlueJob<OltpRunReport>({
+    job: JOB_NAME,
+    curatedRoot: options.curatedRoot,
+    runId: options.runId,
+    python: options.python,
+    args: [
+      '--raw-root',
+      options.rawRoot,
+      '--curated-root',
+      options.curatedRoot,
+      '--run-id',
+      options.runId,
+      ...source.args,
+      ...(options.tables ? ['--tables', options.tables.join(',')] : []),
+      ...(options.extraArgs ?? []),
+    ],
+    env: {
+      ...source.env,
+      PYSPARK_SUBMIT_ARGS: [
+        `--master ${master}`,
+        '--conf spark.sql.shuffle.partitions=2',
+        '--conf spark.ui.enabled=false',
+        '--conf spark.ui.showConsoleProgress=false',
+        'pyspark-shell',
+      ].join(' '),
+    },
   });
-  if (code !== 0) {
-    throw new Error(
-      `The Glue job ${JOB_NAME} failed (exit ${code}). Its last output:\n${output.slice(-40).join('\n')}\n` +
-        `Run it alone: ${PASSWORD_VARIABLE}=<password> .venv/bin/python ${args.join(' ')}`,
-    );
-  }
-  const reportPath = join(options.curatedRoot, '_state', JOB_NAME, 'runs', `${options.runId}.json`);
-  return JSON.parse(await readFile(reportPath, 'utf8')) as OltpRunReport;
+}
+
+/**
+ * The arguments that point the OLTP job at a local database, and the environment that carries its
+ * password (the job reads it by the variable's name; a password never goes on a command line).
+ */
+export function oltpSourceArgs(source: OltpExtractionOptions['source']): {
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+} {
+  return {
+    args: [
+      '--jdbc-url',
+      source.jdbcUrl,
+      '--jdbc-user',
+      source.user,
+      '--jdbc-password-env',
+      PASSWORD_VARIABLE,
+    ],
+    env: { [PASSWORD_VARIABLE]: source.password },
+  };
 }
