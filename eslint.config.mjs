@@ -11,6 +11,7 @@ export default tseslint.config(
       'cdk.out.*/',
       '.venv/',
       '.twin/',
+      '.bench/',
       'contracts/generated/',
       '**/*.js',
       '**/*.mjs',
