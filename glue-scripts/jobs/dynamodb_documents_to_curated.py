@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Callable
 
 if __package__ in (None, ""):  # run as a script: make glue-scripts/ importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -643,13 +643,25 @@ def tables_due_for_export(newest: dict[str, datetime | None], now: datetime, int
 # --------------------------------------------------------------------------------------------------
 
 
-def start_exports(args: argparse.Namespace, datasets: list[DocumentDataset]) -> dict[str, Export]:  # pragma: no cover - AWS only
-    """ExportTableToPointInTime for each table (full export, DynamoDB JSON, SSE-KMS when a key is given)
-    into ``<export bucket>/<raw prefix>/dynamodb/<table-id>/``, then DescribeExport until each completes.
-    Needs point-in-time recovery on the tables. Returns the exports by table id."""
-    import boto3  # lazily: only the AWS mode needs it
+def start_exports(
+    args: argparse.Namespace,
+    datasets: list[DocumentDataset],
+    ddb: Any = None,
+    newest: Callable[[str, str], Export | None] | None = None,
+    load: Callable[[str, str, str], Export] | None = None,
+    now: datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Export]:
+    """ExportTableToPointInTime for each table due (full export, DynamoDB JSON, SSE-KMS when a key is
+    given) into ``<export bucket>/<raw prefix>/dynamodb/<table-id>/``, then DescribeExport until each
+    completes. Needs point-in-time recovery on the tables. Returns the exports by table id. ``ddb``
+    (a boto3 DynamoDB client), ``newest``, ``load``, ``now`` and ``sleep`` default to the real ones."""
+    if ddb is None:  # pragma: no cover - AWS only
+        import boto3  # lazily: only the AWS mode needs it
 
-    ddb = boto3.client("dynamodb")
+        ddb = boto3.client("dynamodb")
+    newest = newest or newest_export
+    load = load or load_export
     if not args.table_prefix:
         raise ValueError("--export-mode start needs --table-prefix (for example ecom-dev) to name the tables")
     if not args.raw_root.startswith("s3://"):
@@ -658,11 +670,11 @@ def start_exports(args: argparse.Namespace, datasets: list[DocumentDataset]) -> 
     if args.export_bucket and args.export_bucket != bucket:
         raise ValueError(f"--export-bucket {args.export_bucket} differs from the bucket of --raw-root {args.raw_root}; the job "
                          "reads the export from the raw root, so leave --export-bucket out or make them the same")
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    newest = {ds.table_id: (e.export_time if (e := newest_export(args.raw_root, ds.table_id)) else None) for ds in datasets}
-    due = set(tables_due_for_export(newest, now, args.export_interval_hours))
-    for table_id in sorted(set(newest) - due):
-        print(f"no export of {table_id}: its newest export ({newest[table_id]}) is younger than "
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    exported = {ds.table_id: (e.export_time if (e := newest(args.raw_root, ds.table_id)) else None) for ds in datasets}
+    due = set(tables_due_for_export(exported, now, args.export_interval_hours))
+    for table_id in sorted(set(exported) - due):
+        print(f"no export of {table_id}: its newest export ({exported[table_id]}) is younger than "
               f"--export-interval-hours {args.export_interval_hours}")
     arns: dict[str, str] = {}
     for ds in [d for d in datasets if d.table_id in due]:
@@ -689,13 +701,13 @@ def start_exports(args: argparse.Namespace, datasets: list[DocumentDataset]) -> 
             if d["ExportStatus"] == "COMPLETED":
                 key = d["ExportManifest"]  # the manifest-summary.json key, with the S3 prefix
                 rel = key[len(base.strip("/")) + 1:] if base.strip("/") and key.startswith(base.strip("/") + "/") else key
-                out[table_id] = load_export(args.raw_root, table_id, rel)
+                out[table_id] = load(args.raw_root, table_id, rel)
         if len(out) < len(arns):
             if time.time() > deadline:
                 pending = [arns[t] for t in arns if t not in out]
                 raise TimeoutError(f"exports still running after {args.export_timeout_minutes} min: {', '.join(pending)}; "
                                    "re-run later with --export-mode existing to curate them once complete")
-            time.sleep(30)
+            sleep(30)
     return out
 
 

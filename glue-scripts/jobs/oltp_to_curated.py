@@ -291,13 +291,22 @@ class Source:
                 "fetchsize": str(self.fetch_size)}
 
 
+def require_tls(url: str) -> str:
+    """The JDBC URL with TLS required (``sslmode=require``) unless it already sets an ``sslmode``. The
+    Glue connection's JDBC_ENFORCE_SSL applies to Glue's own readers; the job reads with Spark's JDBC
+    source, so the URL itself must ask the PostgreSQL driver for TLS."""
+    if re.search(r"[?&]sslmode=", url):
+        return url
+    return f"{url}{'&' if '?' in url else '?'}sslmode=require"
+
+
 def source_from_args(spark: SparkSession, args: argparse.Namespace) -> Source:
     """The JDBC source: a Glue connection on AWS, or a URL, user and the name of a password variable."""
     if args.connection_name:  # pragma: no cover - AWS only
         from awsglue.context import GlueContext  # lazily: only present on Glue
 
         conf = GlueContext(spark.sparkContext).extract_jdbc_conf(args.connection_name)
-        url = conf.get("fullUrl") or conf["url"]
+        url = require_tls(conf.get("fullUrl") or conf["url"])
         return Source(url, conf["user"], conf["password"], fetch_size=args.fetch_size,
                       described=f"glue connection {args.connection_name}")
     missing = [a for a, v in (("--jdbc-url", args.jdbc_url), ("--jdbc-user", args.jdbc_user),

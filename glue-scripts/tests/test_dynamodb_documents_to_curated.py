@@ -321,3 +321,75 @@ def test_a_table_is_exported_again_only_once_its_newest_export_is_older_than_the
     assert tables_due_for_export(newest, now, 24) == ["product-reviews", "application-logs"]
     assert tables_due_for_export(newest, now, 0) == ["sessions", "product-reviews", "application-logs"]
     assert tables_due_for_export(newest, now, 11) == ["sessions", "product-reviews", "application-logs"]
+
+
+class FakeDynamoDB:
+    """A stand-in for boto3's DynamoDB client in the AWS-only export path: it records the requests and
+    reports each export IN_PROGRESS once, then COMPLETED."""
+
+    def __init__(self):
+        self.requests = []
+        self.polls = {}
+
+    def describe_table(self, TableName):  # noqa: N803 - boto3's parameter names
+        return {"Table": {"TableArn": f"arn:aws:dynamodb:eu-west-1:111111111111:table/{TableName}"}}
+
+    def export_table_to_point_in_time(self, **request):
+        self.requests.append(request)
+        return {"ExportDescription": {"ExportArn": f"{request['TableArn']}/export/0171-{len(self.requests)}"}}
+
+    def describe_export(self, ExportArn):  # noqa: N803
+        self.polls[ExportArn] = self.polls.get(ExportArn, 0) + 1
+        if self.polls[ExportArn] == 1:
+            return {"ExportDescription": {"ExportStatus": "IN_PROGRESS"}}
+        table = ExportArn.split("table/ecom-dev-")[1].split("/export")[0]
+        return {"ExportDescription": {"ExportStatus": "COMPLETED",
+                                      "ExportManifest": f"lake/dynamodb/{table}/AWSDynamoDB/0171/manifest-summary.json"}}
+
+
+def test_the_aws_export_path_exports_only_the_tables_due_into_the_raw_prefix_and_waits_for_them():
+    from datetime import datetime as dt
+
+    from common.document_datasets import load_document_datasets
+    from jobs.dynamodb_documents_to_curated import parse_args, start_exports
+
+    args = parse_args(["--raw-root", "s3://raw-bucket/lake", "--curated-root", "s3://curated", "--run-id", "r1",
+                       "--export-mode", "start", "--table-prefix", "ecom-dev", "--kms-key-arn", "arn:aws:kms:k",
+                       "--export-interval-hours", "24"])
+    datasets = [d for d in load_document_datasets() if d.table_id in ("sessions", "product-reviews")]
+    now = dt(2024, 9, 20, 12, 0)
+    recent = {"sessions": dt(2024, 9, 20, 6, 0)}  # exported 6 hours ago: not due
+    fake = FakeDynamoDB()
+    loaded, slept = [], []
+    exports = start_exports(
+        args, datasets, ddb=fake,
+        newest=lambda root, table: (type("E", (), {"export_time": recent[table]})() if table in recent else None),
+        load=lambda root, table, key: loaded.append((root, table, key)) or f"export of {table}",
+        now=now, sleep=slept.append,
+    )
+    assert exports == {"product-reviews": "export of product-reviews"}
+    assert fake.requests == [{
+        "TableArn": "arn:aws:dynamodb:eu-west-1:111111111111:table/ecom-dev-product-reviews",
+        "S3Bucket": "raw-bucket", "S3Prefix": "lake/dynamodb/product-reviews",
+        "ExportFormat": "DYNAMODB_JSON", "ExportType": "FULL_EXPORT",
+        "ClientToken": "dynamodb_documents_to_curated-r1-product-reviews",
+        "S3SseAlgorithm": "KMS", "S3SseKmsKeyId": "arn:aws:kms:k",
+    }]
+    # the manifest key is read relative to the raw root's prefix; one wait between the two polls
+    assert loaded == [("s3://raw-bucket/lake", "product-reviews", "dynamodb/product-reviews/AWSDynamoDB/0171/manifest-summary.json")]
+    assert slept == [30]
+
+
+def test_the_aws_export_path_refuses_a_local_raw_root_and_a_missing_table_prefix():
+    import pytest as _pytest
+
+    from common.document_datasets import load_document_datasets
+    from jobs.dynamodb_documents_to_curated import parse_args, start_exports
+
+    datasets = load_document_datasets()
+    local = parse_args(["--raw-root", "/tmp/raw", "--curated-root", "/tmp/c", "--export-mode", "start", "--table-prefix", "x"])
+    with _pytest.raises(ValueError, match="needs an s3:// --raw-root"):
+        start_exports(local, datasets, ddb=FakeDynamoDB())
+    unnamed = parse_args(["--raw-root", "s3://b", "--curated-root", "s3://c", "--export-mode", "start"])
+    with _pytest.raises(ValueError, match="needs --table-prefix"):
+        start_exports(unnamed, datasets, ddb=FakeDynamoDB())

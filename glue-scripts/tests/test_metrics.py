@@ -30,3 +30,25 @@ def test_quarantined_rows_and_failed_gates_are_counted_per_dataset_and_per_job()
 def test_an_unreconciled_run_is_a_metric_too():
     data = run_metrics("oltp_to_curated", {"reconciled": False, "datasets": {}})
     assert by(data, "Unreconciled", Job="oltp_to_curated") == [1.0]
+
+
+def test_publishing_sends_nothing_without_a_namespace_and_every_datum_in_calls_of_at_most_1000(monkeypatch):
+    import sys
+    import types
+
+    from common import metrics
+
+    calls = []
+
+    class FakeCloudWatch:
+        def put_metric_data(self, Namespace, MetricData):  # noqa: N803 - boto3's parameter names
+            calls.append((Namespace, len(MetricData)))
+
+    fake = types.SimpleNamespace(client=lambda service: FakeCloudWatch() if service == "cloudwatch" else None)
+    monkeypatch.setitem(sys.modules, "boto3", fake)
+    report = {"reconciled": True, "datasets": {f"d{i}": {"quarantined": {"X": 1}} for i in range(600)}}
+    assert metrics.publish_run_metrics("job", report, "") == 0
+    assert calls == []
+    sent = metrics.publish_run_metrics("job", report, metrics.NAMESPACE)
+    assert sent == 600 * 2 + 3
+    assert calls == [(metrics.NAMESPACE, 1000), (metrics.NAMESPACE, 203)]

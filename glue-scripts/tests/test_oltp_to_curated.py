@@ -350,3 +350,12 @@ def test_source_arguments_never_take_a_password(monkeypatch):
     assert (src.url, src.user, src.password, src.described) == ("jdbc:postgresql://h/db", "u", "pw", "jdbc:postgresql://h/db")
     with pytest.raises(ValueError, match="missing: --jdbc-url, --jdbc-user, --jdbc-password-env"):
         job.source_from_args(None, job.parse_args(["--raw-root", "r", "--curated-root", "c"]))
+
+
+def test_a_glue_connection_url_is_read_with_tls_required():
+    from jobs.oltp_to_curated import require_tls
+
+    assert require_tls("jdbc:postgresql://db.internal:5432/shop") == "jdbc:postgresql://db.internal:5432/shop?sslmode=require"
+    assert require_tls("jdbc:postgresql://db:5432/shop?ApplicationName=lake") == (
+        "jdbc:postgresql://db:5432/shop?ApplicationName=lake&sslmode=require")
+    assert require_tls("jdbc:postgresql://db:5432/shop?sslmode=verify-full") == "jdbc:postgresql://db:5432/shop?sslmode=verify-full"
