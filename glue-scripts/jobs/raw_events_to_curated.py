@@ -307,6 +307,7 @@ LINES_SCHEMA = T.StructType([T.StructField("raw_line", T.StringType()), T.Struct
 
 LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism"
 TASKS_PER_CORE = 4  # input partitions per core after reading many small raw files
+PERSIST_MIN_ROWS = 200_000  # lines of a dataset from which its deduplicated rows are persisted on disk
 
 
 def read_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
@@ -405,7 +406,10 @@ def run(
             persisted.append(df)
             return df
 
-        cur = curate_dataset(classified, ds, rules, curated_ids, parsed, materialize=on_disk)
+        # Persisting pays only at volume: on a small run its fixed cost (a disk block per shuffle
+        # partition, read back by every branch) outweighs recomputing the window a few times.
+        big = read >= PERSIST_MIN_ROWS
+        cur = curate_dataset(classified, ds, rules, curated_ids, parsed, materialize=on_disk if big else lambda df: df)
         outcomes = cur.outcomes.localCheckpoint()
         # The gate's candidates (rows not deduplicated) are the published and QUALITY_GATE rows of the
         # materialized outcomes, with the same columns: the failures from them equal cur.gate_failures
