@@ -336,17 +336,10 @@ export interface DocumentCurationOptions {
 export async function runDocumentCuration(options: DocumentCurationOptions): Promise<DocumentCurationReport> {
   return runGlueJob<DocumentCurationReport>({
     job: DOCUMENTS_JOB_NAME,
+    rawRoot: options.rawRoot,
     curatedRoot: options.curatedRoot,
     runId: options.runId,
     python: options.python,
-    args: [
-      '--raw-root',
-      options.rawRoot,
-      '--curated-root',
-      options.curatedRoot,
-      '--run-id',
-      options.runId,
-      ...(options.tables ? ['--tables', options.tables.join(',')] : []),
-    ],
+    args: options.tables ? ['--tables', options.tables.join(',')] : [],
   });
 }

@@ -83,20 +83,31 @@ export async function runPythonScript(options: PythonScriptOptions): Promise<Pyt
 export interface GlueJobRunOptions extends Omit<PythonScriptOptions, 'script'> {
   /** The job's name in the scripts (JOB_NAME); its script is glue-scripts/jobs/<job>.py. */
   readonly job: string;
-  /** The curated root the job writes its run report under. */
+  /** The folder standing in for the raw bucket. */
+  readonly rawRoot: string;
+  /** The folder standing in for the curated bucket (the job writes its run report under it). */
   readonly curatedRoot: string;
   readonly runId: string;
 }
 
 /**
- * Runs one Glue job's main() (glue-scripts/jobs/<job>.py) and returns its run report; throws with
- * the job's last output and the command to run it alone when it fails. `args` must hold the job's
- * `--curated-root` and `--run-id` with the same values as `curatedRoot` and `runId`.
+ * Runs one Glue job's main() (glue-scripts/jobs/<job>.py) with the arguments every job takes (the
+ * two roots and the run id) and its own `args`, and returns its run report; throws with the job's
+ * last output and the command to run it alone when it fails.
  */
 export async function runGlueJob<Report>(options: GlueJobRunOptions): Promise<Report> {
   const run = await runPythonScript({
     ...options,
     script: join('glue-scripts', 'jobs', `${options.job}.py`),
+    args: [
+      '--raw-root',
+      options.rawRoot,
+      '--curated-root',
+      options.curatedRoot,
+      '--run-id',
+      options.runId,
+      ...options.args,
+    ],
   });
   if (run.code !== 0) {
     throw new Error(

@@ -46,7 +46,7 @@ from common.contract_rules import CORRUPT, ContractRules
 from common.datasets import quarantine_struct
 from common.document_datasets import DocumentDataset, load_document_datasets, select_tables
 from common.spark import session as spark_session
-from common.metrics import publish_run_metrics
+from common.job_run import finish_run, job_parser, parse_job_args
 
 JOB_NAME = "dynamodb_documents_to_curated"
 EXPORTS_PREFIX = "dynamodb"  # raw zone: dynamodb/<table-id>/AWSDynamoDB/<export-id>/...
@@ -718,10 +718,7 @@ def start_exports(
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The job's arguments (unknown ones, such as those Glue adds, are ignored)."""
-    p = argparse.ArgumentParser(prog=JOB_NAME, description=__doc__.split("\n\n")[0])
-    p.add_argument("--raw-root", required=True, help="raw lake root: a folder or s3://bucket[/prefix] (holds dynamodb/)")
-    p.add_argument("--curated-root", required=True, help="curated lake root: a folder or s3://bucket[/prefix]")
-    p.add_argument("--run-id", default=None, help="id of this run (default: a UTC timestamp)")
+    p = job_parser(JOB_NAME, __doc__.split("\n\n")[0], "dynamodb/")
     p.add_argument("--tables", default="", help="comma-separated table ids (or dataset names); default: all five")
     p.add_argument("--export-mode", choices=["existing", "start"], default="existing",
                    help="existing: curate the newest complete export in the raw zone (twin, default); "
@@ -732,18 +729,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--export-timeout-minutes", type=int, default=120, help="start mode: how long to wait")
     p.add_argument("--export-interval-hours", type=float, default=0,
                    help="start mode: export a table only when its newest export is older than this (0: always)")
-    p.add_argument("--metrics-namespace", default="",
-                   help="CloudWatch namespace of the run metrics (AWS; empty: none sent)")
-    p.add_argument("--JOB_NAME", default=JOB_NAME, help="set by Glue")
-    args, _unknown = p.parse_known_args(argv)
-    return args
+    return parse_job_args(p, argv)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Read arguments, curate the exports, write the run report, then the state and the latest record."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    run_id = args.run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    args.run_id = run_id
+    run_id = args.run_id
     tables = [t.strip() for t in args.tables.split(",") if t.strip()]
     datasets = select_tables(load_document_datasets(), tables)
     exports = None
@@ -751,12 +743,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         exports = start_exports(args, datasets)
     report, state, latest = run(None, args.raw_root, args.curated_root, run_id, tables, exports=exports)
     report["export_mode"] = args.export_mode
-    text = json.dumps(report, indent=1, sort_keys=True)
-    raw_files.write_text(state_path(args.curated_root, f"runs/{run_id}.json"), text)
+    finish_run(JOB_NAME, args, report)
     raw_files.write_text(state_path(args.curated_root, "exports.json"), json.dumps(state, indent=1, sort_keys=True))
     raw_files.write_text(state_path(args.curated_root, "latest.json"), json.dumps(latest, indent=1, sort_keys=True))
-    print(text)
-    publish_run_metrics(JOB_NAME, report, args.metrics_namespace)
     return report
 
 

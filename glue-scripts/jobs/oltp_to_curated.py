@@ -44,7 +44,7 @@ from common.contract_rules import ContractRules, Rule
 from common.datasets import quarantine_struct
 from common.oltp_datasets import OltpDataset, load_oltp_datasets, select_oltp_datasets
 from common.spark import session as spark_session
-from common.metrics import publish_run_metrics
+from common.job_run import finish_run, job_parser, parse_job_args
 
 JOB_NAME = "oltp_to_curated"
 RAW_PREFIX = "oltp"  # <raw-root>/oltp/<table>/extract_date=<d>/run_id=<run>/
@@ -537,10 +537,7 @@ def run(spark: SparkSession, source: Source, settings: Settings, names: list[str
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The job's arguments (unknown ones, such as those Glue adds, are ignored)."""
-    p = argparse.ArgumentParser(prog=JOB_NAME, description=__doc__.split("\n\n")[0])
-    p.add_argument("--raw-root", required=True, help="raw lake root: a folder or s3://bucket[/prefix] (gets oltp/)")
-    p.add_argument("--curated-root", required=True, help="curated lake root: a folder or s3://bucket[/prefix]")
-    p.add_argument("--run-id", default=None, help="id of this run (default: a UTC timestamp)")
+    p = job_parser(JOB_NAME, __doc__.split("\n\n")[0], "oltp/")
     p.add_argument("--tables", default="", help="comma-separated datasets or source tables (default: all)")
     p.add_argument("--connection-name", default=None, help="AWS Glue JDBC connection to read from (on AWS)")
     p.add_argument("--jdbc-url", default=None, help="jdbc:postgresql://host:port/database (locally)")
@@ -555,10 +552,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--max-partitions", type=int, default=DEFAULT_MAX_PARTITIONS,
                    help="most parallel JDBC connections per table (default 8)")
     p.add_argument("--fetch-size", type=int, default=DEFAULT_FETCH_SIZE, help="JDBC fetch size (default 10,000)")
-    p.add_argument("--metrics-namespace", default="",
-                   help="CloudWatch namespace of the run metrics (AWS; empty: none sent)")
-    p.add_argument("--JOB_NAME", default=JOB_NAME, help="set by Glue")
-    args, _unknown = p.parse_known_args(argv)
+    args = parse_job_args(p, argv)
     for name in ("safety_lag_seconds", "rows_per_partition", "max_partitions", "fetch_size"):
         if getattr(args, name) < (0 if name == "safety_lag_seconds" else 1):
             p.error(f"--{name.replace('_', '-')} must be {'>= 0' if name == 'safety_lag_seconds' else '>= 1'}")
@@ -568,7 +562,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Read arguments, extract and curate the selected tables, write and print the run report."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    run_id = args.run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    run_id = args.run_id
     names = [n.strip() for n in args.tables.split(",") if n.strip()]
     select_oltp_datasets(load_oltp_datasets(), names)  # a bad --tables fails before Spark starts
     started = time.monotonic()
@@ -578,10 +572,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     settings = Settings(args.raw_root, args.curated_root, run_id, args.safety_lag_seconds, args.upper_bound,
                         args.rows_per_partition, args.max_partitions)
     report = run(spark, source, settings, names)
-    text = json.dumps(report, indent=1, sort_keys=True)
-    raw_files.write_text(raw_files.join(args.curated_root, "_state", JOB_NAME, "runs", f"{run_id}.json"), text)
-    print(text)
-    publish_run_metrics(JOB_NAME, report, args.metrics_namespace)
+    finish_run(JOB_NAME, args, report)
     return report
 
 

@@ -16,7 +16,6 @@ Run locally:  .venv/bin/python glue-scripts/jobs/raw_events_to_curated.py --raw-
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from common import raw_files
 from common.contract_rules import CORRUPT, ContractRules, Rule
 from common.datasets import Dataset, load_datasets, quarantine_struct, select_datasets
 from common.spark import session as spark_session
-from common.metrics import publish_run_metrics
+from common.job_run import finish_run, job_parser, parse_job_args
 
 JOB_NAME = "raw_events_to_curated"
 SUPPORTED_SCHEMA_VERSIONS = ("1",)
@@ -475,19 +474,12 @@ def run(
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The job's arguments (unknown ones, such as those Glue adds, are ignored)."""
-    p = argparse.ArgumentParser(prog=JOB_NAME, description=__doc__.split("\n\n")[0])
-    p.add_argument("--raw-root", required=True, help="raw lake root: a folder or s3://bucket[/prefix]")
-    p.add_argument("--curated-root", required=True, help="curated lake root: a folder or s3://bucket[/prefix]")
-    p.add_argument("--run-id", default=None, help="id of this run (default: a UTC timestamp)")
+    p = job_parser(JOB_NAME, __doc__.split("\n\n")[0], "events/")
     p.add_argument("--datasets", default="", help="comma-separated dataset names (default: all)")
     p.add_argument("--bookmarks", choices=["state", "glue"], default="state",
                    help="state: the job's own processed-files record under _state/ (twin, default); "
                         "glue: AWS Glue job bookmarks")
-    p.add_argument("--metrics-namespace", default="",
-                   help="CloudWatch namespace of the run metrics (AWS; empty: none sent)")
-    p.add_argument("--JOB_NAME", default=JOB_NAME, help="set by Glue")
-    args, _unknown = p.parse_known_args(argv)
-    return args
+    return parse_job_args(p, argv)
 
 
 def _state_mode_inputs(spark: SparkSession, args: argparse.Namespace, datasets: list[Dataset]):
@@ -530,7 +522,7 @@ def _glue_mode_inputs(spark: SparkSession, args: argparse.Namespace, datasets: l
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Read arguments, curate the new raw files, write the run report, record the files processed."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    run_id = args.run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    run_id = args.run_id
     names = [n.strip() for n in args.datasets.split(",") if n.strip()]
     datasets = select_datasets(load_datasets(), names)
     spark = spark_session(JOB_NAME)
@@ -542,14 +534,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         lines, unreadable, fresh, processed, state_file = _state_mode_inputs(spark, args, datasets)
         report = run(spark, args.raw_root, args.curated_root, run_id, names, lines=lines, unreadable=unreadable)
         report["files"] = {"mode": "state", "new": len(fresh), "unreadable": [k for k, _ in unreadable]}
-    text = json.dumps(report, indent=1, sort_keys=True)
-    raw_files.write_text(raw_files.join(args.curated_root, "_state", JOB_NAME, "runs", f"{run_id}.json"), text)
+    finish_run(JOB_NAME, args, report)
     if args.bookmarks == "glue":  # pragma: no cover - AWS only
         job.commit()
     else:
         raw_files.write_text(state_file, raw_files.record_processed(processed, fresh, run_id))
-    print(text)
-    publish_run_metrics(JOB_NAME, report, args.metrics_namespace)
     return report
 
 

@@ -18,7 +18,6 @@ Run locally:  .venv/bin/python glue-scripts/jobs/third_party_files_to_curated.py
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -39,7 +38,7 @@ from common.contract_rules import CORRUPT, ContractRules, Rule
 from common.datasets import lineage_fields, quarantine_struct
 from common.file_datasets import FileDataset, Reference, load_file_datasets, select_feeds
 from common.spark import session as spark_session
-from common.metrics import publish_run_metrics
+from common.job_run import finish_run, job_parser, parse_job_args
 
 JOB_NAME = "third_party_files_to_curated"
 
@@ -684,22 +683,15 @@ def run(
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The job's arguments (unknown ones, such as those Glue adds, are ignored)."""
-    p = argparse.ArgumentParser(prog=JOB_NAME, description=__doc__.split("\n\n")[0])
-    p.add_argument("--raw-root", required=True, help="raw lake root: a folder or s3://bucket[/prefix] (holds third-party/)")
-    p.add_argument("--curated-root", required=True, help="curated lake root: a folder or s3://bucket[/prefix]")
-    p.add_argument("--run-id", default=None, help="id of this run (default: a UTC timestamp)")
+    p = job_parser(JOB_NAME, __doc__.split("\n\n")[0], "third-party/")
     p.add_argument("--feeds", default="", help="comma-separated feeds (or dataset names); default: all")
-    p.add_argument("--metrics-namespace", default="",
-                   help="CloudWatch namespace of the run metrics (AWS; empty: none sent)")
-    p.add_argument("--JOB_NAME", default=JOB_NAME, help="set by Glue")
-    args, _unknown = p.parse_known_args(argv)
-    return args
+    return parse_job_args(p, argv)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Read arguments, curate the new files, write the run report, record the files processed."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    run_id = args.run_id or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    run_id = args.run_id
     datasets = select_feeds(load_file_datasets(), [n.strip() for n in args.feeds.split(",") if n.strip()])
     state_file = raw_files.join(args.curated_root, "_state", JOB_NAME, "processed_files.json")
     processed = raw_files.load_processed(state_file)
@@ -714,11 +706,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "mode": "state", "new": len(all_new),
         "quarantined_whole": sorted(k for e in report["datasets"].values() for k in e["files"]["quarantined_whole"]),
     }
-    text = json.dumps(report, indent=1, sort_keys=True)
-    raw_files.write_text(raw_files.join(args.curated_root, "_state", JOB_NAME, "runs", f"{run_id}.json"), text)
+    finish_run(JOB_NAME, args, report)
     raw_files.write_text(state_file, raw_files.record_processed(processed, all_new, run_id))
-    print(text)
-    publish_run_metrics(JOB_NAME, report, args.metrics_namespace)
     return report
 
 

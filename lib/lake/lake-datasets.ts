@@ -112,6 +112,8 @@ export interface SourceDataset {
   readonly name: string;
   readonly contract: string;
   readonly source: SourceKind;
+  /** What it is curated from: the OLTP table, the DynamoDB table id, or the feed. */
+  readonly origin: string;
   readonly description: string;
   /** Columns the job adds after the contract's (the OLTP version log's `valid_from` and `row_hash`). */
   readonly extraColumns: readonly CatalogColumn[];
@@ -147,7 +149,17 @@ interface SourceEntry {
   readonly key?: readonly string[];
 }
 
-function sourceDataset(kind: SourceKind, d: SourceEntry, description: string): SourceDataset {
+function sourceDataset(
+  kind: SourceKind,
+  d: SourceEntry,
+  description: (origin: string) => string,
+): SourceDataset {
+  const origin = kind === 'oltp' ? d.source_table : kind === 'documents' ? d.table_id : d.feed;
+  if (origin === undefined) {
+    throw new Error(
+      `contracts/datasets.json: ${kind} dataset '${d.name}' names no source_table, table_id or feed`,
+    );
+  }
   const partitionKeys = d.partition_keys ?? (d.partition_key ? [d.partition_key] : []);
   if (partitionKeys.length === 0) {
     throw new Error(`contracts/datasets.json: ${kind} dataset '${d.name}' has no partition key`);
@@ -163,7 +175,8 @@ function sourceDataset(kind: SourceKind, d: SourceEntry, description: string): S
     name: d.name,
     contract: d.contract,
     source: kind,
-    description,
+    origin,
+    description: description(origin),
     extraColumns: kind === 'oltp' ? OLTP_VERSION_COLUMNS : [],
     partitionKeys,
     uniqueKey,
@@ -176,21 +189,23 @@ export const SOURCE_DATASETS: readonly SourceDataset[] = [
     sourceDataset(
       'oltp',
       d,
-      `Version log of the OLTP table ${d.source_table}: one row per new version of its tracked columns (SCD type 2 history; valid_to is the next version's valid_from)`,
+      (table) =>
+        `Version log of the OLTP table ${table}: one row per new version of its tracked columns (SCD type 2 history; valid_to is the next version's valid_from)`,
     ),
   ),
   ...(datasetsJson.document_datasets as readonly SourceEntry[]).map((d) =>
     sourceDataset(
       'documents',
       d,
-      `Snapshots of the DynamoDB document table ${d.table_id}, one per export (query one: WHERE export_id = '<id>'; the latest is in _state/dynamodb_documents_to_curated/latest.json)`,
+      (table) =>
+        `Snapshots of the DynamoDB document table ${table}, one per export (query one: WHERE export_id = '<id>'; the latest is in _state/dynamodb_documents_to_curated/latest.json)`,
     ),
   ),
   ...(datasetsJson.file_datasets as readonly SourceEntry[]).map((d) =>
     sourceDataset(
       'files',
       d,
-      `Curated rows of the third-party feed ${d.feed} (file drops under raw third-party/${d.feed}/)`,
+      (feed) => `Curated rows of the third-party feed ${feed} (file drops under raw third-party/${feed}/)`,
     ),
   ),
 ];

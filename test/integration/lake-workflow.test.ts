@@ -25,7 +25,7 @@ import {
   sourceColumns,
 } from '../../lib/lake/lake-datasets';
 import { WORKFLOW_JOBS } from '../../lib/lake/lake-workflow';
-import { DOCUMENT_TABLE_IDS } from '../../lib/tables/table-definitions';
+import { DOCUMENT_TABLE_IDS, DocumentTableId } from '../../lib/tables/table-definitions';
 import { exportDocumentTables } from '../../twin/dynamodb-export';
 import { Emulators, startEmulators } from '../../twin/emulators';
 import { WorkflowReport, runLakeWorkflow } from '../../twin/lake-workflow';
@@ -170,9 +170,9 @@ test('every job curates its source, the catalog matches the Parquet, and a secon
   // The documents: each table's export curated whole, as many rows as the table has items.
   const docs = reports.dynamodb_documents_to_curated;
   for (const d of SOURCE_DATASETS.filter((s) => s.source === 'documents')) {
-    const tableId = DOCUMENT_TABLE_IDS.find((id) => d.description.includes(`table ${id}`));
-    expect(tableId).toBeDefined();
-    const items = (await twin.scanTable(tableId!)).length;
+    const tableId = d.origin as DocumentTableId;
+    expect(DOCUMENT_TABLE_IDS).toContain(tableId);
+    const items = (await twin.scanTable(tableId)).length;
     expect({
       dataset: d.name,
       read: docs.datasets[d.name].read,
@@ -182,7 +182,7 @@ test('every job curates its source, the catalog matches the Parquet, and a secon
       read: items,
       written: items,
     });
-    expect(docs.datasets[d.name].export_id).toBe(exports[tableId as keyof typeof exports].exportId);
+    expect(docs.datasets[d.name].export_id).toBe(exports[tableId].exportId);
   }
   const [sessions] = await rows(`select count(*) as n from ${parquet(curatedRoot, 'session_documents')}`);
   expect(Number(sessions.n)).toBe(1);

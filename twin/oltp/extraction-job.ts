@@ -72,16 +72,11 @@ export async function runOltpExtraction(options: OltpExtractionOptions): Promise
   const master = options.master ?? 'local[2]';
   return runGlueJob<OltpRunReport>({
     job: JOB_NAME,
+    rawRoot: options.rawRoot,
     curatedRoot: options.curatedRoot,
     runId: options.runId,
     python: options.python,
     args: [
-      '--raw-root',
-      options.rawRoot,
-      '--curated-root',
-      options.curatedRoot,
-      '--run-id',
-      options.runId,
       ...source.args,
       ...(options.tables ? ['--tables', options.tables.join(',')] : []),
       ...(options.extraArgs ?? []),
