@@ -1,0 +1,119 @@
+-- Load: one event_date partition of the curated order_lines into star.fact_sales (the lines of
+-- order.created events) and star.fact_sales_return (the returned lines of order.returned events).
+--
+-- Keys: the customer and product versions effective at the order's time; the unknown member (-1)
+-- when the dimension does not know the key yet (its next load re-points the line), campaign 0 when
+-- the order has no campaign. Idempotent: lines merge on (order_id, line_number), returns on
+-- (return_event_id, line_number); returned quantities and statuses are recomputed, not added.
+-- Placeholders: source, copy_role_arn, run_id, partition, source_modified_at.
+
+DELETE FROM staging.order_lines;
+
+COPY staging.order_lines
+FROM '{{source}}'
+IAM_ROLE '{{copy_role_arn}}'
+FORMAT AS PARQUET;
+
+DELETE FROM staging.fact_sales_rows;
+
+INSERT INTO staging.fact_sales_rows
+SELECT
+  l.order_id,
+  CAST(l.line_number AS INTEGER),
+  l.event_id,
+  l.event_time,
+  CAST(EXTRACT(year FROM l.event_time) * 10000 + EXTRACT(month FROM l.event_time) * 100 + EXTRACT(day FROM l.event_time) AS INTEGER),
+  COALESCE(c.customer_key, -1),
+  l.customer_id,
+  COALESCE(p.product_key, -1),
+  l.sku,
+  l.product_id,
+  CASE WHEN l.campaign_id IS NULL THEN 0 ELSE COALESCE(m.campaign_key, -1) END,
+  l.campaign_id,
+  l.channel,
+  l.currency,
+  CAST(l.quantity AS INTEGER),
+  l.unit_price,
+  COALESCE(l.discount, 0),
+  l.quantity * l.unit_price,
+  l.quantity * l.unit_price - COALESCE(l.discount, 0)
+FROM (
+  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.order_id, s.line_number ORDER BY s.event_time, s.event_id) AS rn
+  FROM staging.order_lines s
+  WHERE s.event_type = 'order.created' AND s.order_id IS NOT NULL AND s.line_number IS NOT NULL
+) l
+LEFT JOIN star.dim_customer c
+  ON c.customer_id = l.customer_id AND l.event_time >= c.valid_from AND l.event_time < c.valid_to
+LEFT JOIN star.dim_product p
+  ON p.sku = l.sku AND l.event_time >= p.valid_from AND l.event_time < p.valid_to
+LEFT JOIN star.dim_campaign m
+  ON m.campaign_id = l.campaign_id
+WHERE l.rn = 1;
+
+MERGE INTO star.fact_sales
+USING staging.fact_sales_rows r
+ON fact_sales.order_id = r.order_id AND fact_sales.line_number = r.line_number
+WHEN MATCHED THEN UPDATE SET
+  order_event_id = r.order_event_id, order_time = r.order_time, date_key = r.date_key,
+  customer_key = r.customer_key, customer_id = r.customer_id, product_key = r.product_key, sku = r.sku,
+  product_id = r.product_id, campaign_key = r.campaign_key, campaign_id = r.campaign_id, channel = r.channel,
+  currency = r.currency, quantity = r.quantity, unit_price = r.unit_price, discount = r.discount,
+  gross_amount = r.gross_amount, net_amount = r.net_amount
+WHEN NOT MATCHED THEN INSERT (order_id, line_number, order_event_id, order_time, date_key, customer_key, customer_id,
+  product_key, sku, product_id, campaign_key, campaign_id, channel, currency, quantity, unit_price, discount,
+  gross_amount, net_amount, returned_quantity, status, loaded_at)
+VALUES (r.order_id, r.line_number, r.order_event_id, r.order_time, r.date_key, r.customer_key, r.customer_id,
+  r.product_key, r.sku, r.product_id, r.campaign_key, r.campaign_id, r.channel, r.currency, r.quantity,
+  r.unit_price, r.discount, r.gross_amount, r.net_amount, 0, 'created', GETDATE());
+
+DELETE FROM staging.fact_sales_return_rows;
+
+INSERT INTO staging.fact_sales_return_rows
+SELECT
+  s.event_id,
+  s.order_id,
+  CAST(s.line_number AS INTEGER),
+  s.event_time,
+  CAST(EXTRACT(year FROM s.event_time) * 10000 + EXTRACT(month FROM s.event_time) * 100 + EXTRACT(day FROM s.event_time) AS INTEGER),
+  CAST(s.quantity AS INTEGER)
+FROM staging.order_lines s
+WHERE s.event_type = 'order.returned' AND s.order_id IS NOT NULL AND s.line_number IS NOT NULL;
+
+MERGE INTO star.fact_sales_return
+USING staging.fact_sales_return_rows r
+ON fact_sales_return.return_event_id = r.return_event_id AND fact_sales_return.line_number = r.line_number
+WHEN MATCHED THEN UPDATE SET quantity = r.quantity
+WHEN NOT MATCHED THEN INSERT (return_event_id, order_id, line_number, return_time, date_key, quantity, loaded_at)
+VALUES (r.return_event_id, r.order_id, r.line_number, r.return_time, r.date_key, r.quantity, GETDATE());
+
+-- Returned quantity and status of every line of the touched orders, recomputed.
+UPDATE star.fact_sales
+SET returned_quantity = r.quantity
+FROM (
+  SELECT order_id, line_number, SUM(quantity) AS quantity
+  FROM star.fact_sales_return
+  WHERE order_id IN (SELECT order_id FROM staging.order_lines)
+  GROUP BY order_id, line_number
+) r
+WHERE fact_sales.order_id = r.order_id
+  AND fact_sales.line_number = r.line_number
+  AND fact_sales.returned_quantity <> r.quantity;
+
+UPDATE star.fact_sales
+SET status = l.status
+FROM star.fact_order_lifecycle l
+WHERE fact_sales.order_id = l.order_id
+  AND fact_sales.status <> l.status
+  AND l.order_id IN (SELECT order_id FROM staging.order_lines);
+
+INSERT INTO ops.load_audit (run_id, dataset, partition_value, target_table, rows_staged, rows_distinct, rows_in_target,
+  source_modified_at, loaded_at)
+SELECT '{{run_id}}', 'order_lines', '{{partition}}', 'star.fact_sales',
+  (SELECT COUNT(*) FROM staging.order_lines),
+  (SELECT COUNT(*) FROM staging.fact_sales_rows) + (SELECT COUNT(*) FROM staging.fact_sales_return_rows),
+  (SELECT COUNT(*) FROM star.fact_sales f
+   WHERE EXISTS (SELECT 1 FROM staging.fact_sales_rows r WHERE r.order_id = f.order_id AND r.line_number = f.line_number))
+  + (SELECT COUNT(*) FROM star.fact_sales_return f
+   WHERE EXISTS (SELECT 1 FROM staging.fact_sales_return_rows r
+                 WHERE r.return_event_id = f.return_event_id AND r.line_number = f.line_number)),
+  TIMESTAMP '{{source_modified_at}}', GETDATE();

@@ -1,0 +1,325 @@
+/**
+ * The local twin of the Redshift warehouse: DuckDB running the same sql/ files, translated by
+ * twin/warehouse/translate.py. It applies the migrations the way the deploy-time custom resource
+ * does (bootstrap, pending migrations each in one transaction with its record, then the views), and
+ * runs the scheduled loads the way the loader does (per dataset: the partitions changed since the
+ * watermark in ops.load_audit, each partition's load in one transaction).
+ *
+ *   const wh = await LocalWarehouse.open();
+ *   await wh.migrate();
+ *   const report = await wh.load({ curatedRoot: '.twin/demo/lake/curated', runId: 'demo-1' });
+ *   const rows = await wh.query('SELECT * FROM analytics.sales_daily');
+ */
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import {
+  AppliedMigration,
+  CuratedObject,
+  LOADS,
+  LoadFile,
+  MIGRATIONS,
+  MIGRATIONS_BOOTSTRAP,
+  MIGRATIONS_TABLE,
+  MigrationFile,
+  SQL_ROOT,
+  VIEWS,
+  ViewFile,
+  changedPartitions,
+  pendingMigrations,
+  readSql,
+  renderSql,
+  splitStatements,
+} from '../../sql/registry';
+import { StatementSource, TranslatedStatement, translateStatements } from './translator';
+
+/** A value DuckDB returns, converted to plain JavaScript (BIGINT and DECIMAL become numbers). */
+export type Cell = string | number | boolean | null | Date;
+export type Row = Record<string, Cell>;
+
+/** What one run of {@link LocalWarehouse.migrate} did. */
+export interface MigrationReport {
+  readonly applied: readonly string[];
+  readonly views: readonly string[];
+}
+
+/** One partition's load. */
+export interface PartitionLoad {
+  readonly dataset: string;
+  readonly partition: string;
+  readonly rowsStaged: number;
+  readonly rowsDistinct: number;
+  readonly rowsInTarget: number;
+  readonly targetTable: string;
+}
+
+/** What one run of {@link LocalWarehouse.load} did. */
+export interface LoadReport {
+  readonly runId: string;
+  readonly partitions: readonly PartitionLoad[];
+  /** Every partition's distinct staged keys are in its target. */
+  readonly reconciled: boolean;
+}
+
+/** Options of {@link LocalWarehouse.load}. */
+export interface LoadOptions {
+  /** The folder standing in for the curated bucket (holds `curated/<dataset>/`). */
+  readonly curatedRoot: string;
+  readonly runId: string;
+  /** Only these datasets (default: every load in the registry). */
+  readonly datasets?: readonly string[];
+  /** Called before each partition's load. */
+  readonly onPartition?: (dataset: string, partition: string) => void;
+}
+
+/** A statement of a file, translated. */
+interface FileStatement extends TranslatedStatement {
+  readonly file: string;
+  readonly index: number;
+}
+
+function toCell(value: unknown): Cell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value;
+  // DECIMAL, DATE, TIMESTAMP values of @duckdb/node-api: their string form is the SQL literal.
+  const text = String(value);
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) && /^-?\d+(\.\d+)?$/.test(text) ? n : text;
+}
+
+async function listFiles(root: string): Promise<CuratedObject[]> {
+  const out: CuratedObject[] = [];
+  async function walk(dir: string): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) await walk(path);
+      else
+        out.push({ key: relative(root, path).split('\\').join('/'), lastModified: (await stat(path)).mtime });
+    }
+  }
+  await walk(root);
+  return out;
+}
+
+/** The local warehouse: one DuckDB database (in memory by default). */
+export class LocalWarehouse {
+  private translated = new Map<string, FileStatement[]>();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly sqlRoot: string,
+  ) {}
+
+  /** Opens (or creates) the database at `path` (`:memory:` by default). */
+  static async open(path = ':memory:', sqlRoot: string = SQL_ROOT): Promise<LocalWarehouse> {
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    // Redshift's GETDATE() and TIMESTAMP columns are UTC.
+    await connection.run("SET TimeZone = 'UTC'");
+    return new LocalWarehouse(instance, connection, sqlRoot);
+  }
+
+  /** Rows of a query, as plain objects. */
+  async query(sql: string): Promise<Row[]> {
+    const reader = await this.connection.runAndReadAll(sql);
+    const names = reader.columnNames();
+    return reader.getRows().map((r) => Object.fromEntries(names.map((n, i) => [n, toCell(r[i])])));
+  }
+
+  /** Runs one DuckDB statement. */
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  /** Translates (once) the statements of registered files. */
+  private async prepare(files: readonly string[], texts: Map<string, string> = new Map()): Promise<void> {
+    const todo = files.filter((f) => !this.translated.has(f));
+    const sources: StatementSource[] = [];
+    for (const file of todo) {
+      const text = texts.get(file) ?? readSql(file, this.sqlRoot);
+      splitStatements(text).forEach((sql, i) => sources.push({ file, index: i + 1, sql }));
+    }
+    const out = await translateStatements(sources);
+    for (const file of todo) this.translated.set(file, []);
+    out.forEach((t, i) =>
+      this.translated.get(sources[i].file)!.push({ ...t, file: sources[i].file, index: sources[i].index }),
+    );
+  }
+
+  private statementsOf(file: string): FileStatement[] {
+    const s = this.translated.get(file);
+    if (s === undefined) throw new Error(`sql/${file} was not prepared`);
+    return s;
+  }
+
+  /** Runs statements in one transaction; on failure rolls back and throws naming the file and statement. */
+  private async transaction(
+    statements: readonly FileStatement[],
+    params?: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      for (const s of statements) {
+        const sql = params ? renderSql(s.duckdb, params) : s.duckdb;
+        if (s.copy)
+          await this.checkCopy(s.copy.table, params ? renderSql(s.copy.source, params) : s.copy.source, s);
+        try {
+          await this.connection.run(sql);
+        } catch (e) {
+          throw new Error(
+            `sql/${s.file}, statement ${s.index} failed: ${(e as Error).message}\n  Redshift: ${s.redshift.slice(0, 300)}`,
+            { cause: e },
+          );
+        }
+      }
+      await this.connection.run('COMMIT');
+    } catch (e) {
+      await this.connection.run('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** Redshift's COPY from Parquet maps columns by position: the twin insists the names match too. */
+  private async checkCopy(table: string, source: string, s: FileStatement): Promise<void> {
+    const [schema, name] = table.split('.');
+    const tableColumns = (
+      await this.query(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = '${name}' ORDER BY ordinal_position`,
+      )
+    ).map((r) => String(r.column_name));
+    const fileColumns = (
+      await this.query(
+        `DESCRIBE SELECT * FROM read_parquet('${source.replace(/'/g, "''")}/*.parquet', hive_partitioning = false)`,
+      )
+    ).map((r) => String(r.column_name));
+    if (tableColumns.join(',') !== fileColumns.join(',')) {
+      throw new Error(
+        `sql/${s.file}, statement ${s.index}: COPY into ${table} maps Parquet columns by position, but the columns differ.\n` +
+          `  table: ${tableColumns.join(', ')}\n  files: ${fileColumns.join(', ')}\n` +
+          `  Change the staging table in a new migration so that it lists the curated dataset's columns in the files' order.`,
+      );
+    }
+  }
+
+  /** The migrations recorded as applied. */
+  async appliedMigrations(): Promise<AppliedMigration[]> {
+    return (await this.query(`SELECT version, checksum FROM ${MIGRATIONS_TABLE} ORDER BY version`)).map(
+      (r) => ({
+        version: Number(r.version),
+        checksum: String(r.checksum),
+      }),
+    );
+  }
+
+  /**
+   * Applies the pending migrations (each in one transaction with its record) and re-creates every
+   * view, as the deploy does. `migrations`/`views` default to the registry (tests pass others).
+   */
+  async migrate(
+    migrations: readonly MigrationFile[] = MIGRATIONS,
+    views: readonly ViewFile[] = VIEWS,
+  ): Promise<MigrationReport> {
+    const bootstrap: StatementSource[] = MIGRATIONS_BOOTSTRAP.map((sql, i) => ({
+      file: 'registry.ts (bootstrap)',
+      index: i + 1,
+      sql,
+    }));
+    for (const t of await translateStatements(bootstrap)) await this.connection.run(t.duckdb);
+    const pending = pendingMigrations(await this.appliedMigrations(), migrations, (f) =>
+      readSql(f, this.sqlRoot),
+    );
+    const applied: string[] = [];
+    if (pending.length > 0) {
+      const sources: StatementSource[] = pending.flatMap((p) =>
+        p.statements.map((sql, i) => ({ file: p.migration.file, index: i + 1, sql })),
+      );
+      const translated = await translateStatements(sources);
+      let at = 0;
+      for (const p of pending) {
+        const statements = translated
+          .slice(at, at + p.statements.length)
+          .map((t, i) => ({ ...t, file: p.migration.file, index: i + 1 }));
+        at += p.statements.length;
+        await this.transaction(statements);
+        applied.push(p.migration.file);
+      }
+    }
+    await this.prepare(views.map((v) => v.file));
+    for (const v of views) await this.transaction(this.statementsOf(v.file));
+    return { applied, views: views.map((v) => v.name) };
+  }
+
+  /** The newest source time loaded for a dataset (the load watermark), if any. */
+  private async watermark(dataset: string): Promise<Date | undefined> {
+    const rows = await this.query(
+      `SELECT max(source_modified_at) AS at FROM ops.load_audit WHERE dataset = '${dataset.replace(/'/g, "''")}'`,
+    );
+    const at = rows[0]?.at;
+    if (at === null || at === undefined) return undefined;
+    return at instanceof Date ? at : new Date(`${String(at).replace(' ', 'T')}Z`);
+  }
+
+  /**
+   * Loads every curated partition changed since the last load of its dataset, in the registry's
+   * order, each partition in one transaction, and returns what ops.load_audit recorded for them.
+   */
+  async load(options: LoadOptions, loads: readonly LoadFile[] = LOADS): Promise<LoadReport> {
+    const selected = options.datasets ? loads.filter((l) => options.datasets!.includes(l.dataset)) : loads;
+    await this.prepare(selected.map((l) => l.file));
+    const partitions: PartitionLoad[] = [];
+    for (const load of selected) {
+      const folder = join(options.curatedRoot, 'curated', load.dataset);
+      const changed = changedPartitions(
+        await listFiles(folder),
+        load.partitionKey,
+        await this.watermark(load.dataset),
+      );
+      for (const c of changed) {
+        options.onPartition?.(load.dataset, c.partition);
+        await this.transaction(this.statementsOf(load.file), {
+          source: join(folder, `${load.partitionKey}=${c.partition}`),
+          partition: c.partition,
+          copy_role_arn: 'local-twin',
+          run_id: options.runId,
+          // Microseconds are what TIMESTAMP keeps on both engines; a later file compares greater.
+          source_modified_at: c.modifiedAt.toISOString().replace('Z', ''),
+        });
+        const audit = await this.query(
+          `SELECT target_table, rows_staged, rows_distinct, rows_in_target FROM ops.load_audit
+           WHERE run_id = '${options.runId.replace(/'/g, "''")}' AND dataset = '${load.dataset}' AND partition_value = '${c.partition}'
+           ORDER BY loaded_at DESC LIMIT 1`,
+        );
+        const a = audit[0];
+        partitions.push({
+          dataset: load.dataset,
+          partition: c.partition,
+          targetTable: String(a?.target_table ?? ''),
+          rowsStaged: Number(a?.rows_staged ?? 0),
+          rowsDistinct: Number(a?.rows_distinct ?? 0),
+          rowsInTarget: Number(a?.rows_in_target ?? 0),
+        });
+      }
+    }
+    return {
+      runId: options.runId,
+      partitions,
+      reconciled: partitions.every((p) => p.rowsDistinct === p.rowsInTarget),
+    };
+  }
+
+  /** Closes the database. */
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
