@@ -27,7 +27,7 @@ FROM (
   FROM staging.customers s
   WHERE s.customer_id IS NOT NULL AND s.valid_from IS NOT NULL
 ) v
-CROSS JOIN (SELECT COALESCE(MAX(customer_key), 0) AS max_key FROM star.dim_customer) k
+CROSS JOIN (SELECT COALESCE(MAX(customer_key), 0) AS max_key FROM star.dim_customer WHERE customer_key > 0) k
 WHERE v.rn = 1;
 
 MERGE INTO star.dim_customer

@@ -24,7 +24,7 @@ FROM (
   FROM staging.products s
   WHERE s.sku IS NOT NULL AND s.valid_from IS NOT NULL
 ) v
-CROSS JOIN (SELECT COALESCE(MAX(product_key), 0) AS max_key FROM star.dim_product) k
+CROSS JOIN (SELECT COALESCE(MAX(product_key), 0) AS max_key FROM star.dim_product WHERE product_key > 0) k
 WHERE v.rn = 1;
 
 MERGE INTO star.dim_product

@@ -24,7 +24,7 @@ FROM (
   WHERE s.campaign_id IS NOT NULL
 ) v
 LEFT JOIN star.dim_campaign d ON d.campaign_id = v.campaign_id
-CROSS JOIN (SELECT COALESCE(MAX(campaign_key), 0) AS max_key FROM star.dim_campaign) k
+CROSS JOIN (SELECT COALESCE(MAX(campaign_key), 0) AS max_key FROM star.dim_campaign WHERE campaign_key > 0) k
 WHERE v.rn = 1
   AND (d.source_updated_at IS NULL OR d.source_updated_at <= v.valid_from);
 

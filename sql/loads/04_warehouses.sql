@@ -21,7 +21,7 @@ FROM (
   WHERE s.warehouse_id IS NOT NULL
 ) v
 LEFT JOIN star.dim_warehouse d ON d.warehouse_id = v.warehouse_id
-CROSS JOIN (SELECT COALESCE(MAX(warehouse_key), 0) AS max_key FROM star.dim_warehouse) k
+CROSS JOIN (SELECT COALESCE(MAX(warehouse_key), 0) AS max_key FROM star.dim_warehouse WHERE warehouse_key > 0) k
 WHERE v.rn = 1
   AND (d.source_updated_at IS NULL OR d.source_updated_at <= v.valid_from);
 
