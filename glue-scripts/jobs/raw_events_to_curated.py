@@ -6,6 +6,9 @@ JSON Lines from Firehose on AWS, plain ``.jsonl`` in the twin), routes each line
 what fails with a reason, conforms types (UTC timestamps, exact DECIMAL(18,4) money), deduplicates by
 ``event_id`` (within the run and against the curated partitions it touches), applies the data
 quality gates per partition, and appends the new rows to ``curated/<dataset>/event_date=<d>/``.
+From the order events it publishes it also appends the flat derived datasets of
+``contracts/datasets.json`` (``derived_datasets``: ``order_lines`` and ``order_status_changes``), shaped
+exactly as declared, for the warehouse's positional COPY.
 
 Every transform below is a pure DataFrame -> DataFrame function; ``main()`` reads arguments and does
 the I/O. See docs/glue-jobs.md.
@@ -33,7 +36,9 @@ from pyspark.sql.utils import AnalysisException
 
 from common import raw_files
 from common.contract_rules import CORRUPT, ContractRules, Rule
-from common.datasets import Dataset, load_datasets, quarantine_struct, select_datasets
+from common.datasets import Dataset, load_datasets, partition_key, quarantine_struct, select_datasets
+from common import derived_datasets as derived_decl
+from common.derived_datasets import DerivedDataset, declared_shape, derived_from, load_derived_datasets
 from common.spark import session as spark_session
 from common.job_run import finish_run, job_parser, parse_job_args
 
@@ -213,6 +218,134 @@ def curated_columns(rows: DataFrame, rules: ContractRules, curated_at: datetime)
     )
 
 
+# --------------------------------------------------------------------------------------------------
+# Derived datasets (contracts/datasets.json derived_datasets): flat rows of the published order events
+# --------------------------------------------------------------------------------------------------
+
+ORDER_CREATED, ORDER_RETURNED = "order.created", "order.returned"
+_ORDER_CONTEXT = ("event_id", "event_type", "event_time", "order_id", "customer_id", "channel", "currency", "campaign_id")
+_LINEAGE = ("_source_file", "_curated_at", "event_date")
+
+
+def _with_curated_at(rows: DataFrame) -> DataFrame:
+    """``rows`` with a ``_curated_at`` column (null when absent: the gate runs before publication)."""
+    return rows if "_curated_at" in rows.columns else rows.withColumn("_curated_at", F.lit(None).cast("timestamp"))
+
+
+def order_lines(published_order_events: DataFrame) -> DataFrame:
+    """One row per line of an ``order.created`` event and one per returned line of an ``order.returned``
+    event (other events and events without lines give none). A returned line names only its
+    ``line_number`` and ``quantity``: its sku, product_id, unit_price and discount are null; a line's
+    discount that the event leaves out stays null. Input: published order_events rows (the contract's
+    columns, the lineage columns, ``event_date``); output: the order_lines columns, not yet cast (see
+    :func:`derive`)."""
+    events = _with_curated_at(published_order_events)
+    context = [F.col(c) for c in _ORDER_CONTEXT + _LINEAGE]
+    sold = (
+        events.where(F.col("event_type") == ORDER_CREATED)
+        .select(*context, F.explode("lines").alias("_l"))
+        .select(
+            *_ORDER_CONTEXT, *_LINEAGE,
+            F.col("_l.line_number").alias("line_number"), F.col("_l.sku").alias("sku"),
+            F.col("_l.product_id").alias("product_id"), F.col("_l.quantity").alias("quantity"),
+            F.col("_l.unit_price").alias("unit_price"), F.col("_l.discount").alias("discount"),
+        )
+    )
+    returned = (
+        events.where(F.col("event_type") == ORDER_RETURNED)
+        .select(*context, F.explode("returned_lines").alias("_l"))
+        .select(
+            *_ORDER_CONTEXT, *_LINEAGE,
+            F.col("_l.line_number").alias("line_number"), F.lit(None).cast("string").alias("sku"),
+            F.lit(None).cast("long").alias("product_id"), F.col("_l.quantity").alias("quantity"),
+            F.lit(None).cast("decimal(18,4)").alias("unit_price"), F.lit(None).cast("decimal(18,4)").alias("discount"),
+        )
+    )
+    return sold.unionByName(returned)
+
+
+def _non_empty_size(array: Column) -> Column:
+    """The number of elements of an array column; null when the array is null or empty."""
+    return F.when(F.size(array) > 0, F.size(array).cast("long"))
+
+
+def order_status_changes(published_order_events: DataFrame) -> DataFrame:
+    """One flat row per published order event of any type: the event's context, ``shipping_amount``,
+    ``line_count`` (null when there are no lines), the payment's method and amount, the shipment's
+    warehouse and carrier, ``reason`` and ``returned_units`` (sum of the returned quantities; null when
+    nothing is returned). Output: the order_status_changes columns, not yet cast (see :func:`derive`)."""
+    events = _with_curated_at(published_order_events)
+    returned = F.col("returned_lines")
+    return events.select(
+        *_ORDER_CONTEXT,
+        "shipping_amount",
+        _non_empty_size(F.col("lines")).alias("line_count"),
+        F.col("payment.method").alias("payment_method"),
+        F.col("payment.amount").alias("payment_amount"),
+        F.col("shipment.warehouse_id").alias("warehouse_id"),
+        F.col("shipment.carrier").alias("carrier"),
+        "reason",
+        F.when(F.size(returned) > 0,
+               F.aggregate(returned, F.lit(0).cast("long"), lambda acc, x: acc + F.coalesce(x["quantity"], F.lit(0).cast("long"))))
+        .alias("returned_units"),
+        *_LINEAGE,
+    )
+
+
+# How each declared derived dataset is computed, and how many rows it must have (an aggregate over the
+# published rows of its source): the reconciliation of the run report.
+DERIVATIONS: dict[str, Callable[[DataFrame], DataFrame]] = {
+    "order_lines": order_lines,
+    "order_status_changes": order_status_changes,
+}
+EXPECTED_ROWS: dict[str, Callable[[], Column]] = {
+    "order_lines": lambda: F.sum(
+        F.coalesce(F.when(F.col("event_type") == ORDER_CREATED, _non_empty_size(F.col("lines"))), F.lit(0))
+        + F.coalesce(F.when(F.col("event_type") == ORDER_RETURNED, _non_empty_size(F.col("returned_lines"))), F.lit(0))
+    ),
+    "order_status_changes": lambda: F.count(F.lit(1)),
+}
+
+
+def derive(published: DataFrame, dataset: DerivedDataset) -> DataFrame:
+    """The rows of ``dataset`` derived from the published rows of its source, in the declared shape
+    (declared columns in order, cast to the declared types, then ``event_date``)."""
+    if dataset.name not in DERIVATIONS:
+        raise ValueError(f"derived dataset '{dataset.name}' (contracts/datasets.json) has no derivation in "
+                         f"{JOB_NAME}.DERIVATIONS; known: {', '.join(DERIVATIONS)}")
+    return declared_shape(DERIVATIONS[dataset.name](published), dataset, partition_key())
+
+
+def derived_gate_failures(rows: DataFrame, derived: list[DerivedDataset]) -> DataFrame | None:
+    """Per partition of the source rows, the rules of the derived datasets' gates that their derived
+    rows fail (``derived_datasets.gate_rules`` and the declared key's uniqueness), in the shape of
+    :func:`gate_failures`; None when there is no derived dataset. A failure quarantines the source
+    partition like any gate failure of the source: derived rows are never published without their source."""
+    out: DataFrame | None = None
+    for d in derived:
+        rows_d = derive(rows, d)
+        checks = derived_decl.gate_rules(d)
+        aggs = [F.sum(F.when(r.violated(), 1).otherwise(0)).alias(f"_r{i}") for i, r in enumerate(checks)]
+        key = F.struct(*[F.col(c) for c in d.unique_key])
+        aggs.append((F.count(F.lit(1)) - F.countDistinct(key)).alias(f"_r{len(checks)}"))
+        names = [r.name for r in checks] + [derived_decl.unique_rule_name(d)]
+        long = rows_d.groupBy("event_date").agg(*aggs).select(
+            "event_date",
+            F.explode(F.array(*[F.struct(F.lit(n).alias("rule"), F.col(f"_r{i}").cast("long").alias("failed_rows"))
+                                for i, n in enumerate(names)])).alias("g"),
+        ).select("event_date", "g.rule", "g.failed_rows").where(F.col("failed_rows") > 0)
+        out = long if out is None else out.unionByName(long)
+    return out
+
+
+def dataset_gate_failures(rows: DataFrame, rules: ContractRules, derived: list[DerivedDataset]) -> DataFrame:
+    """The gate failures of a dataset's candidate rows: its own rules (:func:`gate_failures`) and the
+    gates of the datasets derived from it (:func:`derived_gate_failures`)."""
+    own = gate_failures(rows, rules)
+    of_derived = derived_gate_failures(rows, derived)
+    return own if of_derived is None else own.unionByName(of_derived)
+
+
 @dataclass
 class Curation:
     """The outcome of curating one dataset's lines: ``outcomes`` has one row per line read, with
@@ -237,6 +370,7 @@ def curate_dataset(
     curated_ids: DataFrame,
     parsed: DataFrame,
     materialize: Callable[[DataFrame], DataFrame] = lambda df: df,
+    derived: list[DerivedDataset] | None = None,
 ) -> Curation:
     """Every line routed to ``dataset``, with what becomes of it. Pure: no reads or writes.
 
@@ -246,6 +380,7 @@ def curate_dataset(
     runs out of memory). ``materialize`` is applied to the valid rows marked as duplicates or not
     (``run`` persists them on disk): three branches below read them, and each would otherwise repeat
     the dedupe window's shuffle of every valid row (performance only; the rows are the same).
+    ``derived`` are the datasets derived from ``dataset``: their gates are part of its gate.
     """
     violations = parsed.where(F.col("_violations") != "").select(
         "raw_line", "_source_file", F.lit(CONTRACT_VIOLATION).alias("_reason_code"), F.col("_violations").alias("_reason")
@@ -253,7 +388,7 @@ def curate_dataset(
     valid = conform(parsed.where(F.col("_violations") == "").drop("_violations"), rules)
     marked = materialize(mark_already_curated(mark_duplicates_within_run(valid), curated_ids))
     candidates = marked.where(~F.col("_dup_in_run") & ~F.col("_dup_curated"))
-    failures = gate_failures(candidates, rules)
+    failures = dataset_gate_failures(candidates, rules, derived or [])
     gated = apply_gates(candidates, failures)
 
     dedup = marked.where(F.col("_dup_in_run") | F.col("_dup_curated")).select(
@@ -349,7 +484,19 @@ def read_curated_ids(spark: SparkSession, curated_path: str, dates: list[str]) -
 
 
 class ReconciliationError(RuntimeError):
-    """Rows read do not equal rows written + quarantined + deduplicated."""
+    """Rows read do not equal rows written + quarantined + deduplicated, or a derived dataset's rows do
+    not equal what its source's published rows give."""
+
+
+def derived_counts(published: DataFrame, derived: list[DerivedDataset]) -> dict[str, dict[str, Any]]:
+    """For each derived dataset: its rows by partition (``by_date``) and the rows the published source
+    rows must give (``expected``, :data:`EXPECTED_ROWS`): one pass over the source for every expectation."""
+    want = published.agg(*[EXPECTED_ROWS[d.name]().cast("long").alias(d.name) for d in derived]).first()
+    out: dict[str, dict[str, Any]] = {}
+    for d in derived:
+        by_date = {r["event_date"]: r["count"] for r in derive(published, d).groupBy("event_date").count().collect()}
+        out[d.name] = {"by_date": by_date, "expected": int(want[d.name] or 0)}
+    return out
 
 
 def _counts_by(df: DataFrame) -> dict[tuple[str, str | None], int]:
@@ -373,13 +520,18 @@ def run(
     raises ReconciliationError when a dataset's rows do not reconcile.
     """
     datasets = select_datasets(load_datasets(), dataset_names)
+    all_derived = load_derived_datasets()
     curated_at = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
     classified = classify(non_blank(lines if lines is not None else read_lines(spark, [])), datasets).cache()
     read_by_dataset = {r["_dataset"]: r["count"] for r in classified.groupBy("_dataset").count().collect()}
     report: dict[str, Any] = {
         "job": JOB_NAME, "run_id": run_id, "curated_at": curated_at.isoformat() + "Z",
-        "raw_root": raw_root, "curated_root": curated_root, "datasets": {},
+        "raw_root": raw_root, "curated_root": curated_root, "datasets": {}, "derived": {},
     }
+    for ds in datasets:
+        for d in derived_from(ds.name, all_derived):
+            report["derived"][d.name] = {"from": ds.name, "written": 0, "partitions_written": [],
+                                         "expected": 0, "reconciled": True}
 
     for ds in datasets:
         read = read_by_dataset.get(ds.name, 0)
@@ -408,20 +560,48 @@ def run(
         # Persisting pays only at volume: on a small run its fixed cost (a disk block per shuffle
         # partition, read back by every branch) outweighs recomputing the window a few times.
         big = read >= PERSIST_MIN_ROWS
-        cur = curate_dataset(classified, ds, rules, curated_ids, parsed, materialize=on_disk if big else lambda df: df)
+        derived = derived_from(ds.name, all_derived)
+        cur = curate_dataset(classified, ds, rules, curated_ids, parsed, materialize=on_disk if big else lambda df: df,
+                             derived=derived)
         outcomes = cur.outcomes.localCheckpoint()
         # The gate's candidates (rows not deduplicated) are the published and QUALITY_GATE rows of the
         # materialized outcomes, with the same columns: the failures from them equal cur.gate_failures
         # without recomputing the parse, the dedupe window and the joins.
         candidates = outcomes.where((F.col("_outcome") == PUBLISHED) | (F.col("_reason_code") == QUALITY_GATE))
-        failures = gate_failures(candidates, rules).collect()
+        failures = dataset_gate_failures(candidates, rules, derived).collect()
         counts = _counts_by(outcome_counts(outcomes))
         entry["written"] = counts.get((PUBLISHED, None), 0)
         entry["deduplicated"] = counts.get((DEDUPLICATED, None), 0)
         entry["quarantined"] = {code: n for (o, code), n in sorted(counts.items(), key=lambda kv: str(kv[0])) if o == QUARANTINED}
         written_dates: list[str] = []
         if entry["written"]:
-            published_rows(outcomes, rules, curated_at).write.mode("append").partitionBy("event_date").parquet(curated_path)
+            published = published_rows(outcomes, rules, curated_at)
+            # The derived rows are counted and reconciled before anything is written: a source written
+            # without its derived rows could never be derived again (a re-run deduplicates it).
+            derived_stats = derived_counts(published, derived) if derived else {}
+            unreconciled = []
+            for name, st in derived_stats.items():
+                d_entry = report["derived"][name]
+                d_entry["written"] = sum(st["by_date"].values())
+                d_entry["partitions_written"] = sorted(k for k, n in st["by_date"].items() if n)
+                d_entry["expected"] = st["expected"]
+                d_entry["reconciled"] = d_entry["written"] == d_entry["expected"]
+                if not d_entry["reconciled"]:
+                    unreconciled.append(f"{name}: {d_entry['written']} rows derived != {d_entry['expected']} "
+                                        f"expected from the {entry['written']} {ds.name} rows published")
+            if unreconciled:
+                report["reconciled"] = False
+                raise ReconciliationError(
+                    "Derived rows do not reconcile with their source: " + "; ".join(unreconciled)
+                    + f". Run {run_id}: nothing of {ds.name} was written and the raw files were NOT recorded "
+                    "as processed; fix the job and re-run."
+                )
+            published.write.mode("append").partitionBy("event_date").parquet(curated_path)
+            for d in derived:
+                if report["derived"][d.name]["written"]:
+                    derive(published, d).write.mode("append").partitionBy("event_date").parquet(
+                        raw_files.join(curated_root, "curated", d.name)
+                    )
             written_dates = sorted(r[0] for r in outcomes.where(F.col("_outcome") == PUBLISHED).select("event_date").distinct().collect())
         if entry["quarantined"]:
             quarantined_rows(outcomes, ds.name, run_id).write.mode("append").partitionBy("run_id").parquet(

@@ -5,6 +5,8 @@ import { Construct } from 'constructs';
 import { CURATED_PREFIX, QUARANTINE_PREFIX, RAW_EVENTS_PREFIX } from '../lake/lake-layout';
 import {
   CatalogColumn,
+  DERIVED_DATASETS,
+  DerivedDataset,
   EVENT_DATASETS,
   EventDataset,
   PARTITION_KEYS,
@@ -13,6 +15,7 @@ import {
   sourceColumns,
   QUARANTINE_COLUMNS,
   curatedColumns,
+  derivedColumns,
   glueDatabaseName,
   quarantineTableName,
   rawColumns,
@@ -48,6 +51,15 @@ export interface LakeCatalogProps {
   readonly sourceDatasets?: readonly SourceDataset[];
 
   /**
+   * The flat datasets the events job derives from the rows it publishes (order lines and order
+   * status changes), one table each over `curated/<dataset>/`, partitioned like their source; no
+   * quarantine table (a derived row is published with its source or not at all).
+   *
+   * @default DERIVED_DATASETS (contracts/datasets.json)
+   */
+  readonly derivedDatasets?: readonly DerivedDataset[];
+
+  /**
    * First day (YYYY-MM-DD) of the event_date partition projection; Athena projects every day from
    * it to today.
    *
@@ -77,7 +89,8 @@ const QUARANTINE_PARTITION = 'run_id';
 
 /**
  * The Glue Data Catalog of the lake: a database per zone, a Parquet table per curated dataset over
- * `curated/<dataset>/`, a Parquet table per dataset over `quarantine/<dataset>/`, and a JSON table
+ * `curated/<dataset>/` (the event, source and derived datasets), a Parquet table per event and
+ * source dataset over `quarantine/<dataset>/`, and a JSON table
  * per stream over the raw zone's `events/stream=<stream>/`. Column types come from
  * contracts/generated/glue-columns.json (never typed here); partitions are found by partition
  * projection, so no crawler or `MSCK REPAIR` is needed.
@@ -246,6 +259,35 @@ export class LakeCatalog extends Construct {
       table.node.addDependency(curatedDb);
       this.curatedTables[d.name] = table;
       this.quarantineTables[d.name] = quarantineTable(d.name, quarantineTableName(d.name));
+    }
+
+    for (const d of props.derivedDatasets ?? DERIVED_DATASETS) {
+      if (this.curatedTables[d.name] !== undefined) {
+        throw new Error(`LakeCatalog ${this.node.path}: two curated datasets are named '${d.name}'`);
+      }
+      const table = new glue.CfnTable(this, `Curated-${d.name}`, {
+        catalogId,
+        databaseName: this.curatedDatabaseName,
+        tableInput: {
+          name: d.name,
+          description: d.description,
+          tableType: 'EXTERNAL_TABLE',
+          parameters: {
+            classification: 'parquet',
+            derived_from: d.from,
+            unique_key: d.uniqueKey.join(','),
+            ...partitionProjection(),
+          },
+          partitionKeys: columns(PARTITION_KEYS),
+          storageDescriptor: {
+            ...PARQUET,
+            location: props.curatedBucket.s3UrlForObject(`${CURATED_PREFIX}/${d.name}/`),
+            columns: columns(derivedColumns(d)),
+          },
+        },
+      });
+      table.node.addDependency(curatedDb);
+      this.curatedTables[d.name] = table;
     }
 
     this.rawTables = {};

@@ -1,8 +1,20 @@
 import { Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import { EVENT_DATASETS, EventDataset, SOURCE_DATASETS, SourceDataset } from '../lake/lake-datasets';
-import { datasetQualityRules, dqdlRuleset } from '../lake/quality-rules';
+import {
+  DERIVED_DATASETS,
+  DerivedDataset,
+  EVENT_DATASETS,
+  EventDataset,
+  SOURCE_DATASETS,
+  SourceDataset,
+} from '../lake/lake-datasets';
+import {
+  DatasetQualityRules,
+  datasetQualityRules,
+  derivedQualityRules,
+  dqdlRuleset,
+} from '../lake/quality-rules';
 
 /** Properties of {@link QualityRulesets}. */
 export interface QualityRulesetsProps {
@@ -28,6 +40,14 @@ export interface QualityRulesetsProps {
    * @default SOURCE_DATASETS (contracts/datasets.json)
    */
   readonly sourceDatasets?: readonly SourceDataset[];
+
+  /**
+   * The derived datasets (order lines, order status changes) that get a ruleset, from their
+   * declaration; the events job gates their rows with the same rules.
+   *
+   * @default DERIVED_DATASETS (contracts/datasets.json)
+   */
+  readonly derivedDatasets?: readonly DerivedDataset[];
 }
 
 const NAME = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -57,9 +77,10 @@ export class QualityRulesets extends Construct {
   constructor(scope: Construct, id: string, props: QualityRulesetsProps) {
     super(scope, id);
     const where = `QualityRulesets ${this.node.path}`;
-    const datasets: readonly (EventDataset | SourceDataset)[] = [
+    const datasets: readonly (EventDataset | SourceDataset | DerivedDataset)[] = [
       ...(props.datasets ?? EVENT_DATASETS),
       ...(props.sourceDatasets ?? SOURCE_DATASETS),
+      ...(props.derivedDatasets ?? DERIVED_DATASETS),
     ];
     if (datasets.length === 0) throw new Error(`${where}: datasets is empty`);
     if (!Token.isUnresolved(props.databaseName) && !NAME.test(props.databaseName)) {
@@ -78,13 +99,19 @@ export class QualityRulesets extends Construct {
       if (!Token.isUnresolved(props.prefix) && !NAME.test(name)) {
         throw new Error(`${where}: ruleset name '${name}' must match ${NAME.source}`);
       }
-      const { rules, jobOnlyChecks } = datasetQualityRules(dataset);
+      const derived = isDerived(dataset);
+      const { rules, jobOnlyChecks, contract }: DatasetQualityRules = derived
+        ? derivedQualityRules(dataset)
+        : datasetQualityRules(dataset);
       const jobOnly =
         jobOnlyChecks.length === 0 ? '' : ` Checked by the job only: ${jobOnlyChecks.join(', ')}.`;
+      const what = derived
+        ? `derived from ${dataset.from}, contract ${contract}; a failure quarantines the ${dataset.from} partition`
+        : `contract ${contract}`;
       rulesets[dataset.name] = new glue.CfnDataQualityRuleset(this, toId(dataset.name), {
         name,
         description: truncate(
-          `Quality gates of ${dataset.name} (contract ${dataset.contract}), as ${JOB_OF[sourceOf(dataset)]} checks them.${jobOnly}`,
+          `Quality gates of ${dataset.name} (${what}), as ${JOB_OF[sourceOf(dataset)]} checks them.${jobOnly}`,
           2048,
         ),
         ruleset: dqdlRuleset(rules),
@@ -102,8 +129,12 @@ const JOB_OF = {
   files: 'third_party_files_to_curated',
 } as const;
 
-function sourceOf(dataset: EventDataset | SourceDataset): keyof typeof JOB_OF {
+function sourceOf(dataset: EventDataset | SourceDataset | DerivedDataset): keyof typeof JOB_OF {
   return 'source' in dataset ? dataset.source : 'events';
+}
+
+function isDerived(dataset: EventDataset | SourceDataset | DerivedDataset): dataset is DerivedDataset {
+  return 'from' in dataset;
 }
 
 /** `order_events` -> `OrderEvents`. */

@@ -210,6 +210,77 @@ export const SOURCE_DATASETS: readonly SourceDataset[] = [
   ),
 ];
 
+/**
+ * A flat dataset the events job derives from the rows it publishes to an event dataset (an entry of
+ * `derived_datasets` in contracts/datasets.json): `order_lines` and `order_status_changes` from
+ * `order_events`. Its columns are declared (no contract): the warehouse's COPY maps Parquet columns
+ * by position and cannot flatten nested arrays, so the job writes exactly the declared columns, in
+ * order and types; the partition key is the source's (`event_date`).
+ */
+export interface DerivedDataset {
+  /** Table and folder name, for example `order_lines`. */
+  readonly name: string;
+  /** The event dataset whose published rows it is derived from, for example `order_events`. */
+  readonly from: string;
+  readonly description: string;
+  /** The columns a row is unique by (the quality gate's uniqueness rule). */
+  readonly uniqueKey: readonly string[];
+  /** Columns that are never null (the quality gate's completeness rules). */
+  readonly required: readonly string[];
+  /** Columns that are never negative when not null (the quality gate's range rules). */
+  readonly nonNegative: readonly string[];
+  /** The table's columns in Parquet order (the partition keys are not columns). */
+  readonly columns: readonly CatalogColumn[];
+}
+
+interface DerivedEntry {
+  readonly name: string;
+  readonly from: string;
+  readonly description: string;
+  readonly unique_key: readonly string[];
+  readonly required?: readonly string[];
+  readonly non_negative?: readonly string[];
+  readonly columns: readonly CatalogColumn[];
+}
+
+/** A derived dataset of contracts/datasets.json, checked; throws naming the dataset and the problem. */
+export function derivedDataset(d: DerivedEntry): DerivedDataset {
+  const where = `contracts/datasets.json: derived dataset '${d.name}'`;
+  if (!EVENT_DATASETS.some((e) => e.name === d.from)) {
+    throw new Error(`${where} is derived from '${d.from}', which is not an event dataset`);
+  }
+  const names = d.columns.map((c) => c.name);
+  if (new Set(names).size !== names.length) throw new Error(`${where} declares a column twice`);
+  const partitions = PARTITION_KEYS.map((k) => k.name).filter((k) => names.includes(k));
+  if (partitions.length > 0) throw new Error(`${where}: partition key ${partitions.join(', ')} is a column`);
+  const sets = { unique_key: d.unique_key, required: d.required ?? [], non_negative: d.non_negative ?? [] };
+  for (const [what, cols] of Object.entries(sets)) {
+    const unknown = cols.filter((c) => !names.includes(c));
+    if (unknown.length > 0)
+      throw new Error(`${where}: ${what} names undeclared columns ${unknown.join(', ')}`);
+  }
+  if (d.unique_key.length === 0) throw new Error(`${where} has an empty unique_key`);
+  return {
+    name: d.name,
+    from: d.from,
+    description: d.description,
+    uniqueKey: d.unique_key,
+    required: sets.required,
+    nonNegative: sets.non_negative,
+    columns: d.columns,
+  };
+}
+
+/** The derived datasets (contracts/datasets.json `derived_datasets`). */
+export const DERIVED_DATASETS: readonly DerivedDataset[] = (
+  (datasetsJson as { derived_datasets?: readonly DerivedEntry[] }).derived_datasets ?? []
+).map(derivedDataset);
+
+/** The columns of a derived dataset's table: exactly the declared ones (the Parquet's, in order). */
+export function derivedColumns(dataset: DerivedDataset): readonly CatalogColumn[] {
+  return dataset.columns;
+}
+
 /** The columns of a source dataset's table (its partition keys are the table's partition keys, not columns). */
 export function sourceColumns(dataset: SourceDataset): readonly CatalogColumn[] {
   const partitions = new Set(dataset.partitionKeys.map((k) => k.name));

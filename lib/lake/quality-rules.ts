@@ -23,11 +23,15 @@
  * `lines[].discount`, `payment.amount` and `returned_lines[].quantity` of order events. They are
  * listed by {@link DatasetQualityRules.jobOnlyChecks}. Enums, patterns and date-time formats are
  * checked by the job (and the Lambda transformers upstream), not here.
+ *
+ * A derived dataset (order lines, order status changes: contracts/datasets.json `derived_datasets`)
+ * has no contract: its rules come from its declaration ({@link derivedQualityRules}), as the events job
+ * derives its gate from the same declaration (glue-scripts/common/derived_datasets.py gate_rules).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SchemaNode } from './glue-types';
-import { EventDataset, SourceDataset } from './lake-datasets';
+import { DerivedDataset, EVENT_DATASETS, EventDataset, SourceDataset } from './lake-datasets';
 
 /** Folder of the flat contract schemas. */
 export const FLAT_SCHEMA_DIR = path.resolve(__dirname, '..', '..', 'contracts', 'generated', 'flat');
@@ -188,6 +192,33 @@ export function datasetQualityRules(
     source ? [...source.extraColumns, ...source.partitionKeys].map((c) => c.name) : [],
   );
   return { dataset: dataset.name, contract: dataset.contract, rules, jobOnlyChecks };
+}
+
+/**
+ * The DQDL rules of a derived dataset, from its declaration: `IsComplete` for every required column,
+ * `IsUnique` (one key column) or `IsPrimaryKey` (several) for its unique key, and
+ * `ColumnValues "<col>" >= 0` for every non-negative column (`where "<col> is not null"` unless the
+ * column is required). Its `contract` is the contract of the dataset it is derived from.
+ */
+export function derivedQualityRules(dataset: DerivedDataset): DatasetQualityRules {
+  const where = `quality rules of derived dataset '${dataset.name}'`;
+  const source = EVENT_DATASETS.find((d) => d.name === dataset.from);
+  if (source === undefined) throw new Error(`${where}: '${dataset.from}' is not an event dataset`);
+  for (const c of dataset.columns) {
+    if (!COLUMN_NAME.test(c.name))
+      throw new Error(`${where}: column name '${c.name}' cannot be quoted in DQDL`);
+  }
+  const key = dataset.uniqueKey;
+  const unique =
+    key.length === 1 ? `IsUnique "${key[0]}"` : `IsPrimaryKey ${key.map((c) => `"${c}"`).join(' ')}`;
+  const rules = [
+    ...dataset.required.map((c) => `IsComplete "${c}"`),
+    unique,
+    ...dataset.nonNegative.map(
+      (c) => `ColumnValues "${c}" >= 0${dataset.required.includes(c) ? '' : ` where "${c} is not null"`}`,
+    ),
+  ];
+  return { dataset: dataset.name, contract: source.contract, rules, jobOnlyChecks: [] };
 }
 
 /** A DQDL ruleset document: `Rules = [ ... ]`, one rule a line. Throws when there is no rule. */

@@ -5,8 +5,10 @@ import datasetsJson from '../../contracts/datasets.json';
 import glueColumnsJson from '../../contracts/generated/glue-columns.json';
 import { AccessLogBucket, LakeBucket, LakeCatalog, PlatformKey } from '../../lib/constructs';
 import {
+  DERIVED_DATASETS,
   EVENT_DATASETS,
   SOURCE_DATASETS,
+  derivedDataset,
   glueDatabaseName,
   rawColumns,
   sourceColumns,
@@ -62,15 +64,102 @@ describe('LakeCatalog with defaults', () => {
     }
   });
 
-  test('has a curated and a quarantine table per dataset of contracts/datasets.json, an unrouted quarantine table, and a raw table per stream', () => {
+  test('has a curated and a quarantine table per dataset of contracts/datasets.json, a curated table per derived dataset, an unrouted quarantine table, and a raw table per stream', () => {
     const streams = new Set(datasetsJson.event_datasets.map((d) => d.stream));
     const datasets = datasetsJson.event_datasets.length + SOURCE_DATASETS.length;
+    expect(DERIVED_DATASETS.map((d) => d.name)).toEqual(datasetsJson.derived_datasets.map((d) => d.name));
     expect(SOURCE_DATASETS.length).toBe(
       datasetsJson.oltp_datasets.length +
         datasetsJson.document_datasets.length +
         datasetsJson.file_datasets.length,
     );
-    template.resourceCountIs('AWS::Glue::Table', 2 * datasets + 1 + streams.size);
+    template.resourceCountIs(
+      'AWS::Glue::Table',
+      2 * datasets + datasetsJson.derived_datasets.length + 1 + streams.size,
+    );
+    expect(Object.keys(catalog.curatedTables).sort()).toEqual(
+      [...EVENT_DATASETS, ...SOURCE_DATASETS, ...DERIVED_DATASETS].map((d) => d.name).sort(),
+    );
+  });
+
+  test.each(datasetsJson.derived_datasets.map((d) => [d.name, d]))(
+    'the derived %s table has exactly the declared columns, Parquet under curated/<dataset>/, partitioned and projected by event_date like its source',
+    (name, declared) => {
+      const input = tableNamed(template, name) as {
+        StorageDescriptor: { Columns: unknown[]; Location: unknown };
+        PartitionKeys: unknown[];
+        Parameters: Record<string, string>;
+      };
+      expect(input.StorageDescriptor.Columns).toEqual(
+        declared.columns.map((c) => ({ Name: c.name, Type: c.type, Comment: c.comment })),
+      );
+      expect(input.StorageDescriptor.Location).toEqual({
+        'Fn::Join': ['', ['s3://', { Ref: curatedId }, `/curated/${name}/`]],
+      });
+      const source = tableNamed(template, declared.from) as typeof input;
+      expect(input.PartitionKeys).toEqual(source.PartitionKeys);
+      for (const [k, v] of Object.entries(source.Parameters).filter(([p]) => p.startsWith('projection.')))
+        expect({ k, v: input.Parameters[k] }).toEqual({ k, v });
+      expect(input.Parameters).toMatchObject({
+        classification: 'parquet',
+        derived_from: declared.from,
+        unique_key: declared.unique_key.join(','),
+      });
+      // a derived row is published with its source or not at all: no quarantine table
+      expect(
+        Object.values(template.findResources('AWS::Glue::Table')).filter(
+          (r) => (r.Properties.TableInput as { Name: string }).Name === `${name}_quarantine`,
+        ),
+      ).toEqual([]);
+    },
+  );
+
+  test('the order_lines and order_status_changes tables have the flat warehouse columns', () => {
+    const names = (t: string) =>
+      (
+        tableNamed(template, t) as { StorageDescriptor: { Columns: { Name: string; Type: string }[] } }
+      ).StorageDescriptor.Columns.map((c) => `${c.Name} ${c.Type}`);
+    expect(names('order_lines')).toEqual([
+      'event_id string',
+      'event_type string',
+      'event_time timestamp',
+      'order_id string',
+      'line_number bigint',
+      'customer_id bigint',
+      'channel string',
+      'currency string',
+      'campaign_id string',
+      'sku string',
+      'product_id bigint',
+      'quantity bigint',
+      'unit_price decimal(18,4)',
+      'discount decimal(18,4)',
+      '_source_file string',
+      '_curated_at timestamp',
+    ]);
+    expect(names('order_status_changes')).toEqual([
+      'event_id string',
+      'event_type string',
+      'event_time timestamp',
+      'order_id string',
+      'customer_id bigint',
+      'channel string',
+      'currency string',
+      'campaign_id string',
+      'shipping_amount decimal(18,4)',
+      'line_count bigint',
+      'payment_method string',
+      'payment_amount decimal(18,4)',
+      'warehouse_id string',
+      'carrier string',
+      'reason string',
+      'returned_units bigint',
+      '_source_file string',
+      '_curated_at timestamp',
+    ]);
+    // the lineage columns end every derived table, as every curated table
+    for (const d of DERIVED_DATASETS)
+      expect(d.columns.slice(-2).map((c) => c.name)).toEqual(datasetsJson.lineage_columns.map((c) => c.name));
   });
 
   test('a source table has the contract columns less its partition keys, the columns its job adds, then the lineage columns', () => {
@@ -230,6 +319,28 @@ describe('LakeCatalog validation', () => {
 
   test('rejects an empty dataset list', () => {
     expect(make({ datasets: [] })).toThrow(/datasets is empty/);
+  });
+
+  test('rejects a derived dataset name that collides with a curated dataset', () => {
+    expect(make({ derivedDatasets: [{ ...DERIVED_DATASETS[0], name: 'order_events' }] })).toThrow(
+      /two curated datasets are named 'order_events'/,
+    );
+  });
+
+  test('rejects an inconsistent derived declaration, naming the dataset and the problem', () => {
+    const entry = datasetsJson.derived_datasets[0];
+    expect(() => derivedDataset({ ...entry, from: 'orders' })).toThrow(
+      /derived dataset 'order_lines' is derived from 'orders', which is not an event dataset/,
+    );
+    expect(() => derivedDataset({ ...entry, unique_key: ['event_id', 'nope'] })).toThrow(
+      /unique_key names undeclared columns nope/,
+    );
+    expect(() =>
+      derivedDataset({
+        ...entry,
+        columns: [...entry.columns, { name: 'event_date', type: 'string', comment: '' }],
+      }),
+    ).toThrow(/partition key event_date is a column/);
   });
 
   test('rejects a dataset name that is not a Glue table name', () => {

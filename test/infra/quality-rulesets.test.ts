@@ -2,8 +2,18 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadEnvironmentConfig } from '../../lib/config/environments';
 import { QualityRulesets, QualityRulesetsProps } from '../../lib/constructs';
-import { EVENT_DATASETS, EventDataset, SOURCE_DATASETS } from '../../lib/lake/lake-datasets';
-import { contractQualityRules, datasetQualityRules, dqdlRuleset } from '../../lib/lake/quality-rules';
+import {
+  DERIVED_DATASETS,
+  EVENT_DATASETS,
+  EventDataset,
+  SOURCE_DATASETS,
+} from '../../lib/lake/lake-datasets';
+import {
+  contractQualityRules,
+  datasetQualityRules,
+  derivedQualityRules,
+  dqdlRuleset,
+} from '../../lib/lake/quality-rules';
 import { buildPlatformApp } from '../../lib/platform-app';
 import { nagFindings, testApp, testStack } from './helpers';
 
@@ -13,7 +23,13 @@ function dataset(name: string): EventDataset {
   return found;
 }
 
-const ALL_DATASETS = [...EVENT_DATASETS, ...SOURCE_DATASETS];
+const ALL_DATASETS = [...EVENT_DATASETS, ...SOURCE_DATASETS, ...DERIVED_DATASETS];
+
+function derived(name: string) {
+  const found = DERIVED_DATASETS.find((d) => d.name === name);
+  if (found === undefined) throw new Error(`no derived dataset ${name}`);
+  return found;
+}
 const TABLE_NAMES = Object.fromEntries(ALL_DATASETS.map((d) => [d.name, d.name]));
 
 function rulesetsIn(stack: Stack, props: Partial<QualityRulesetsProps> = {}): QualityRulesets {
@@ -83,6 +99,40 @@ describe('quality rules from the flat contract schemas', () => {
     }
   });
 
+  test('order_lines (derived): its key complete and a primary key, quantity and prices non-negative', () => {
+    expect(derivedQualityRules(derived('order_lines'))).toEqual({
+      dataset: 'order_lines',
+      contract: 'order-event',
+      rules: [
+        'IsComplete "event_id"',
+        'IsComplete "event_type"',
+        'IsComplete "event_time"',
+        'IsComplete "order_id"',
+        'IsComplete "line_number"',
+        'IsComplete "quantity"',
+        'IsPrimaryKey "event_id" "line_number"',
+        'ColumnValues "quantity" >= 0',
+        'ColumnValues "unit_price" >= 0 where "unit_price is not null"',
+        'ColumnValues "discount" >= 0 where "discount is not null"',
+      ],
+      jobOnlyChecks: [],
+    });
+  });
+
+  test('order_status_changes (derived): event_id unique, amounts and counts non-negative unless null', () => {
+    expect(derivedQualityRules(derived('order_status_changes')).rules).toEqual([
+      'IsComplete "event_id"',
+      'IsComplete "event_type"',
+      'IsComplete "event_time"',
+      'IsComplete "order_id"',
+      'IsUnique "event_id"',
+      'ColumnValues "shipping_amount" >= 0 where "shipping_amount is not null"',
+      'ColumnValues "line_count" >= 0 where "line_count is not null"',
+      'ColumnValues "payment_amount" >= 0 where "payment_amount is not null"',
+      'ColumnValues "returned_units" >= 0 where "returned_units is not null"',
+    ]);
+  });
+
   test('a ruleset is a DQDL Rules list, one rule a line', () => {
     expect(dqdlRuleset(['IsComplete "a"', 'IsUnique "a"'])).toBe(
       'Rules = [\n  IsComplete "a",\n  IsUnique "a"\n]',
@@ -108,7 +158,7 @@ describe('QualityRulesets', () => {
   const construct = rulesetsIn(stack);
   const template = Template.fromStack(stack);
 
-  test('creates one ruleset per curated dataset, events and sources', () => {
+  test('creates one ruleset per curated dataset, events, sources and derived', () => {
     template.resourceCountIs('AWS::Glue::DataQualityRuleset', ALL_DATASETS.length);
     expect(Object.keys(construct.rulesets).sort()).toEqual(ALL_DATASETS.map((d) => d.name).sort());
   });
@@ -145,6 +195,18 @@ describe('QualityRulesets', () => {
     },
   );
 
+  test.each(DERIVED_DATASETS.map((d) => d.name))(
+    '%s (derived): on its curated table, with the rules of its declaration',
+    (name) => {
+      template.hasResourceProperties('AWS::Glue::DataQualityRuleset', {
+        Name: `ecom-test-${name}-gates`,
+        TargetTable: { DatabaseName: 'ecom_test_curated', TableName: name },
+        Ruleset: dqdlRuleset(derivedQualityRules(derived(name)).rules),
+        Description: Match.stringLikeRegexp('derived from order_events'),
+      });
+    },
+  );
+
   test('says in the description which nested checks only the job makes', () => {
     template.hasResourceProperties('AWS::Glue::DataQualityRuleset', {
       Name: 'ecom-test-order_events-gates',
@@ -160,7 +222,9 @@ describe('QualityRulesets', () => {
     expect(() => rulesetsIn(testStack(), { prefix: 'ecom test' })).toThrow(
       /ruleset name 'ecom test-order_events-gates'/,
     );
-    expect(() => rulesetsIn(testStack(), { datasets: [], sourceDatasets: [] })).toThrow(/datasets is empty/);
+    expect(() => rulesetsIn(testStack(), { datasets: [], sourceDatasets: [], derivedDatasets: [] })).toThrow(
+      /datasets is empty/,
+    );
   });
 });
 
