@@ -6,7 +6,7 @@ import { App, Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvironmentConfig } from './config/environment-config';
 import { PlatformSizing, platformSizing } from './config/sizing';
-import { IngestionStack, NetworkStack, ProcessingStack, StorageStack } from './stacks';
+import { IngestionStack, NetworkStack, ProcessingStack, StorageStack, WarehouseStack } from './stacks';
 
 /** Value of the `project` tag on every resource. */
 export const PROJECT_TAG = 'ecommerce-data-platform';
@@ -42,12 +42,14 @@ export interface PlatformStacks {
   readonly network: NetworkStack;
   readonly ingestion: IngestionStack;
   readonly processing: ProcessingStack;
+  /** The Redshift Serverless warehouse, its migrations and scheduled loads. */
+  readonly warehouse: WarehouseStack;
   /** The sizes derived from the environment's volumes. */
   readonly sizing: PlatformSizing;
 }
 
 /**
- * Adds `${prefix}-storage`, `${prefix}-network`, `${prefix}-ingestion` and `${prefix}-processing` to the app, tags every resource with the
+ * Adds `${prefix}-storage`, `${prefix}-network`, `${prefix}-ingestion`, `${prefix}-processing` and `${prefix}-warehouse` to the app, tags every resource with the
  * project and environment, and registers the cdk-nag AwsSolutions checks. The stacks are
  * environment-agnostic unless `config.account` is set.
  */
@@ -107,7 +109,21 @@ export function buildPlatformApp(
     glueScriptsRoot: options.glueScriptsRoot,
   });
 
-  for (const stack of [storage, network, ingestion, processing]) {
+  const warehouse = new WarehouseStack(app, `${config.prefix}-warehouse`, {
+    env,
+    config,
+    description: `E-commerce data platform (${config.name}): Redshift Serverless warehouse, schema migrations and scheduled loads`,
+    key: storage.key,
+    curatedBucket: storage.curatedBucket,
+    catalog: storage.catalog,
+    vpc: network.vpc,
+    streams: { orders: ingestion.ingestion.orders.stream, inventory: ingestion.ingestion.inventory.stream },
+    alarmTopic: ingestion.alarmTopic,
+    lambdasRoot: options.lambdasRoot,
+    terminationProtection: config.deletionProtection,
+  });
+
+  for (const stack of [storage, network, ingestion, processing, warehouse]) {
     Tags.of(stack).add('project', PROJECT_TAG);
     Tags.of(stack).add('environment', config.name);
   }
@@ -115,5 +131,5 @@ export function buildPlatformApp(
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return { storage, network, ingestion, processing, sizing };
+  return { storage, network, ingestion, processing, warehouse, sizing };
 }

@@ -144,6 +144,67 @@ export interface GlueJobSettings {
   readonly schedule: string;
 }
 
+/** What Redshift Serverless does when a usage limit is reached. */
+export type UsageLimitBreachAction = 'log' | 'emit-metric' | 'deactivate';
+
+/** The period a usage limit counts RPU-hours over (a weekly period begins on Sunday). */
+export type UsageLimitPeriod = 'daily' | 'weekly' | 'monthly';
+
+/** A cap on the RPU-hours the workgroup may use in a period. */
+export interface WarehouseUsageLimit {
+  /** The period the amount applies to; at most one limit per period. */
+  readonly period: UsageLimitPeriod;
+  /** RPU-hours of compute in the period (a positive integer). */
+  readonly rpuHours: number;
+  /**
+   * What happens when the period's usage reaches the amount: `log` (a row in SYS_QUERY_HISTORY's
+   * usage views), `emit-metric` (a CloudWatch metric to alarm on) or `deactivate` (queries are
+   * refused until the period ends: the safe choice where a runaway query must not cost money).
+   */
+  readonly breachAction: UsageLimitBreachAction;
+}
+
+/**
+ * Backups of the warehouse beyond what Redshift Serverless does by itself (a recovery point every
+ * 30 minutes, kept 24 hours, not configurable).
+ */
+export interface WarehouseSnapshotSettings {
+  /**
+   * When a manual snapshot of the namespace is taken (an EventBridge Scheduler cron expression,
+   * UTC), or undefined for none.
+   */
+  readonly schedule?: string;
+  /** Days a scheduled snapshot is kept (1 to 3653). */
+  readonly retentionDays: number;
+  /**
+   * Days the final snapshot taken when the namespace is deleted is kept (1 to 3653); only when
+   * `retainData` is true (otherwise the data is disposable and no final snapshot is taken).
+   */
+  readonly finalSnapshotRetentionDays: number;
+}
+
+/** The Redshift Serverless warehouse: its namespace, workgroup, limits, backups and schedules. */
+export interface WarehouseSettings {
+  /** The database the star schema lives in (lowercase letters, digits and underscores). */
+  readonly databaseName: string;
+  /** The admin user; its password is generated and kept in Secrets Manager by Redshift. */
+  readonly adminUsername: string;
+  /** Base capacity in Redshift Processing Units (8 to 1024, steps of 8): what a query starts with. */
+  readonly baseRpu: number;
+  /** Most RPUs the workgroup scales to (8 to 1024, steps of 8, at least `baseRpu`). */
+  readonly maxRpu: number;
+  /** Caps on RPU-hours, at most one per period. */
+  readonly usageLimits: readonly WarehouseUsageLimit[];
+  /** Scheduled and final snapshots. */
+  readonly snapshots: WarehouseSnapshotSettings;
+  /** When the scheduled loads of the curated zone into the star schema run: an EventBridge Scheduler cron expression, UTC. */
+  readonly loadSchedule: string;
+  /** Minutes the load state machine may run before it is stopped and alarms (5 to 1440). */
+  readonly loadTimeoutMinutes: number;
+  /** Minutes a deploy waits for the schema migrations and views before it fails (5 to 120). */
+  readonly migrationTimeoutMinutes: number;
+}
+
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
   /** Prefix of every physical name (tables, streams), for example `ecom-dev`. */
@@ -162,6 +223,8 @@ export interface EnvironmentConfig {
   readonly network: NetworkSettings;
   /** The shop's OLTP database, source of the dimensions. */
   readonly oltp: OltpSourceSettings;
+  /** The Redshift Serverless warehouse. */
+  readonly warehouse: WarehouseSettings;
   /** DynamoDB billing: on-demand, or provisioned with capacity derived from the volumes. */
   readonly dynamoBillingMode: 'PAY_PER_REQUEST' | 'PROVISIONED';
   /** Retain stateful resources (tables, buckets, keys, streams) when the stack is deleted. */

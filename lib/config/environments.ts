@@ -81,6 +81,23 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
     },
     network: { cidr: '10.40.0.0/16', maxAzs: 2 },
     oltp: { jdbcUrl: 'jdbc:postgresql://shop-db.dev.internal:5432/shop', readPartitions: 2 },
+    warehouse: {
+      databaseName: 'analytics',
+      adminUsername: 'warehouse_admin',
+      // The smallest workgroup: dev holds 1% of prod's volumes.
+      baseRpu: 8,
+      maxRpu: 16,
+      // A forgotten query loop must not cost money: stop the workgroup for the rest of the period.
+      usageLimits: [
+        { period: 'daily', rpuHours: 24, breachAction: 'deactivate' },
+        { period: 'monthly', rpuHours: 300, breachAction: 'deactivate' },
+      ],
+      snapshots: { retentionDays: 1, finalSnapshotRetentionDays: 1 },
+      // Daily, after the lake workflow (02:30) has curated the day.
+      loadSchedule: 'cron(30 4 * * ? *)',
+      loadTimeoutMinutes: 60,
+      migrationTimeoutMinutes: 30,
+    },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: false,
     deletionProtection: false,
@@ -129,6 +146,20 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
     },
     network: { cidr: '10.41.0.0/16', maxAzs: 2 },
     oltp: { jdbcUrl: 'jdbc:postgresql://shop-db.staging.internal:5432/shop', readPartitions: 4 },
+    warehouse: {
+      databaseName: 'analytics',
+      adminUsername: 'warehouse_admin',
+      baseRpu: 8,
+      maxRpu: 64,
+      usageLimits: [
+        { period: 'daily', rpuHours: 64, breachAction: 'emit-metric' },
+        { period: 'monthly', rpuHours: 1_000, breachAction: 'deactivate' },
+      ],
+      snapshots: { schedule: 'cron(0 3 * * ? *)', retentionDays: 7, finalSnapshotRetentionDays: 30 },
+      loadSchedule: 'cron(0 5 * * ? *)',
+      loadTimeoutMinutes: 120,
+      migrationTimeoutMinutes: 30,
+    },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: true,
     deletionProtection: false,
@@ -172,6 +203,28 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
     },
     network: { cidr: '10.42.0.0/16', maxAzs: 3 },
     oltp: { jdbcUrl: 'jdbc:postgresql://shop-db.prod.internal:5432/shop', readPartitions: 16 },
+    warehouse: {
+      databaseName: 'analytics',
+      adminUsername: 'warehouse_admin',
+      // 32 RPU (256 GB of memory) as the base: the type 2 dimensions reach 10M customers and 25M
+      // SKUs (plus their versions), and the hourly loads merge into them while the dashboards query
+      // the ~60M order lines a year; at 8 RPU those joins spill to disk. Billing is per second
+      // of use, so a larger base costs only while queries run; docs/COSTS.md has the arithmetic.
+      baseRpu: 32,
+      maxRpu: 128,
+      // Prod never stops on a limit (the shop's reporting depends on it): a day above twice the
+      // expected ~230 RPU-hours emits the metric an alarm watches; the month is logged for review.
+      usageLimits: [
+        { period: 'daily', rpuHours: 480, breachAction: 'emit-metric' },
+        { period: 'monthly', rpuHours: 10_000, breachAction: 'log' },
+      ],
+      snapshots: { schedule: 'cron(0 1 * * ? *)', retentionDays: 35, finalSnapshotRetentionDays: 365 },
+      // Hourly, 30 minutes after the lake workflow starts (cron(15 * * * ? *)).
+      loadSchedule: 'cron(45 * * * ? *)',
+      // Below an hour, so that two scheduled runs never overlap.
+      loadTimeoutMinutes: 50,
+      migrationTimeoutMinutes: 60,
+    },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: true,
     deletionProtection: true,

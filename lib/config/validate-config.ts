@@ -2,7 +2,13 @@
  * Synth-time validation of an environment config. Every rule names the setting and the bad value,
  * so `cdk synth -c env=prod` fails with a message that says what to change.
  */
-import { EnvironmentConfig, GlueWorkerType, LogLevel } from './environment-config';
+import {
+  EnvironmentConfig,
+  GlueWorkerType,
+  LogLevel,
+  UsageLimitBreachAction,
+  UsageLimitPeriod,
+} from './environment-config';
 
 /** The retention periods, in days, that CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS: readonly number[] = [
@@ -16,6 +22,19 @@ export const GLUE_WORKER_TYPES: readonly GlueWorkerType[] = ['G.1X', 'G.2X', 'G.
 
 /** An EventBridge cron expression: `cron(minutes hours day-of-month month day-of-week year)`. */
 export const GLUE_CRON = /^cron\((\S+ ){5}\S+\)$/;
+
+/** What Redshift Serverless may do when a usage limit is reached. */
+export const USAGE_LIMIT_BREACH_ACTIONS: readonly UsageLimitBreachAction[] = [
+  'log',
+  'emit-metric',
+  'deactivate',
+];
+
+/** The periods of a Redshift Serverless usage limit, shortest first. */
+export const USAGE_LIMIT_PERIODS: readonly UsageLimitPeriod[] = ['daily', 'weekly', 'monthly'];
+
+/** Hours in each usage-limit period, at most (a month of 31 days). */
+const PERIOD_HOURS: Record<UsageLimitPeriod, number> = { daily: 24, weekly: 168, monthly: 744 };
 
 function fail(env: string, message: string): never {
   throw new Error(`Invalid config for environment '${env}': ${message}`);
@@ -146,6 +165,7 @@ export function validateEnvironmentConfig(c: EnvironmentConfig): void {
     );
   }
   requireRange(n, 'oltp.readPartitions', c.oltp.readPartitions, 1, 64);
+  validateWarehouse(c);
   if (c.dynamoBillingMode !== 'PAY_PER_REQUEST' && c.dynamoBillingMode !== 'PROVISIONED') {
     fail(n, `dynamoBillingMode is '${String(c.dynamoBillingMode)}', expected PAY_PER_REQUEST or PROVISIONED`);
   }
@@ -164,5 +184,115 @@ export function validateEnvironmentConfig(c: EnvironmentConfig): void {
   }
   if (c.name === 'prod' && !c.deletionProtection) {
     fail(n, 'deletionProtection is false; prod tables must be protected from deletion');
+  }
+}
+
+/** The rules of the `warehouse` section (Redshift Serverless). */
+function validateWarehouse(c: EnvironmentConfig): void {
+  const n = c.name;
+  const w = c.warehouse;
+  // Redshift folds unquoted identifiers to lowercase and limits them to 127 bytes; a database name
+  // must start with a letter. The runners pass these names unquoted.
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(w.databaseName)) {
+    fail(
+      n,
+      `warehouse.databaseName is '${w.databaseName}', expected lowercase letters, digits and underscores, starting with a letter (at most 63)`,
+    );
+  }
+  if (
+    !/^[a-z][a-z0-9_]{0,62}$/.test(w.adminUsername) ||
+    ['admin', 'rdsadmin', 'rdsdb', 'public'].includes(w.adminUsername)
+  ) {
+    fail(
+      n,
+      `warehouse.adminUsername is '${w.adminUsername}', expected lowercase letters, digits and underscores, starting with a letter, and not a reserved name (admin, rdsadmin, rdsdb, public)`,
+    );
+  }
+  for (const [path, rpu] of [
+    ['warehouse.baseRpu', w.baseRpu],
+    ['warehouse.maxRpu', w.maxRpu],
+  ] as const) {
+    if (!Number.isInteger(rpu) || rpu < 8 || rpu > 1024 || rpu % 8 !== 0) {
+      fail(n, `${path} is ${rpu}, expected a multiple of 8 from 8 to 1024 (Redshift Processing Units)`);
+    }
+  }
+  if (w.maxRpu < w.baseRpu) {
+    fail(
+      n,
+      `warehouse.maxRpu is ${w.maxRpu}, less than warehouse.baseRpu (${w.baseRpu}); the workgroup could not start`,
+    );
+  }
+  const seen = new Set<UsageLimitPeriod>();
+  for (const [i, limit] of w.usageLimits.entries()) {
+    const path = `warehouse.usageLimits[${i}]`;
+    if (!USAGE_LIMIT_PERIODS.includes(limit.period)) {
+      fail(
+        n,
+        `${path}.period is '${String(limit.period)}', expected one of ${USAGE_LIMIT_PERIODS.join(', ')}`,
+      );
+    }
+    if (seen.has(limit.period)) {
+      fail(n, `${path}.period '${limit.period}' is listed twice; keep one limit per period`);
+    }
+    seen.add(limit.period);
+    if (!USAGE_LIMIT_BREACH_ACTIONS.includes(limit.breachAction)) {
+      fail(
+        n,
+        `${path}.breachAction is '${String(limit.breachAction)}', expected one of ${USAGE_LIMIT_BREACH_ACTIONS.join(', ')}`,
+      );
+    }
+    // Below the base capacity for one hour, the first query of the period would breach it.
+    requireRange(n, `${path}.rpuHours`, limit.rpuHours, w.baseRpu, w.maxRpu * PERIOD_HOURS[limit.period]);
+  }
+  // A shorter period's limit above a longer one's would never be reached.
+  const byPeriod = new Map(w.usageLimits.map((l) => [l.period, l.rpuHours]));
+  for (const [shorter, longer] of [
+    ['daily', 'weekly'],
+    ['daily', 'monthly'],
+    ['weekly', 'monthly'],
+  ] as const) {
+    const a = byPeriod.get(shorter);
+    const b = byPeriod.get(longer);
+    if (a !== undefined && b !== undefined && a > b) {
+      fail(
+        n,
+        `warehouse.usageLimits: the ${shorter} limit (${a} RPU-hours) is above the ${longer} limit (${b}); it could never be reached`,
+      );
+    }
+  }
+  if (c.name === 'dev' && !w.usageLimits.some((l) => l.breachAction === 'deactivate')) {
+    fail(
+      n,
+      'warehouse.usageLimits has no limit with breachAction deactivate; dev must stop spending when a limit is reached',
+    );
+  }
+  if (c.name === 'prod' && w.usageLimits.some((l) => l.breachAction === 'deactivate')) {
+    fail(
+      n,
+      'warehouse.usageLimits deactivates the prod workgroup on a breach; use emit-metric or log (and alarm) in prod',
+    );
+  }
+  const s = w.snapshots;
+  if (s.schedule !== undefined && !GLUE_CRON.test(s.schedule)) {
+    fail(
+      n,
+      `warehouse.snapshots.schedule is '${s.schedule}', expected a cron expression such as 'cron(0 1 * * ? *)'`,
+    );
+  }
+  requireRange(n, 'warehouse.snapshots.retentionDays', s.retentionDays, 1, 3653);
+  requireRange(n, 'warehouse.snapshots.finalSnapshotRetentionDays', s.finalSnapshotRetentionDays, 1, 3653);
+  if (!GLUE_CRON.test(w.loadSchedule)) {
+    fail(
+      n,
+      `warehouse.loadSchedule is '${w.loadSchedule}', expected a cron expression such as 'cron(45 * * * ? *)'`,
+    );
+  }
+  requireRange(n, 'warehouse.loadTimeoutMinutes', w.loadTimeoutMinutes, 5, 1440);
+  requireRange(n, 'warehouse.migrationTimeoutMinutes', w.migrationTimeoutMinutes, 5, 120);
+  if (c.name === 'prod' && s.schedule === undefined) {
+    fail(
+      n,
+      'warehouse.snapshots.schedule is not set; prod needs scheduled snapshots beyond the 24 hours of recovery points',
+    );
   }
 }

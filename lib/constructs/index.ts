@@ -12,3 +12,4 @@ export * from './lake-catalog';
 export * from './curation-job';
 export * from './quality-rulesets';
 export * from './private-network';
+export * from './warehouse-function';

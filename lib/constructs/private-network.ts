@@ -30,7 +30,8 @@ export interface PrivateNetworkProps {
  * The VPC of the platform's private workloads: isolated subnets only (no internet gateway, no NAT),
  * so nothing in it is reachable from or can reach the internet. AWS services are reached through
  * endpoints: gateway endpoints for S3 and DynamoDB (free) and interface endpoints for the services a
- * Glue job in the VPC calls (Glue, Secrets Manager, KMS, CloudWatch Logs and metrics). Every
+ * Glue job in the VPC calls (Glue, Secrets Manager, KMS, CloudWatch Logs and metrics) and the one
+ * the warehouse's streaming ingestion needs under enhanced VPC routing (Kinesis Data Streams). Every
  * flow is logged to a KMS-encrypted log group.
  *
  * Why isolated subnets and endpoints rather than NAT: the jobs need no internet, a NAT gateway costs
@@ -84,6 +85,10 @@ export class PrivateNetwork extends Construct {
       Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
       Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
       Monitoring: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+      // Redshift streaming ingestion from Kinesis: with enhanced VPC routing the workgroup reaches
+      // services other than same-region S3 through the VPC's routes only, and isolated subnets have
+      // none; the interface endpoint is the route.
+      KinesisStreams: ec2.InterfaceVpcEndpointAwsService.KINESIS_STREAMS,
     };
     for (const [name, service] of Object.entries(services)) {
       // open (HTTPS from the VPC's CIDR only) is the default: the endpoint's security group allows 443 from the VPC.

@@ -2,3 +2,4 @@ export * from './storage-stack';
 export * from './ingestion-stack';
 export * from './processing-stack';
 export * from './network-stack';
+export * from './warehouse-stack';

@@ -19,6 +19,7 @@ function withChanges(base: EnvironmentConfig, patch: Patch): EnvironmentConfig {
 
 const dev = ENVIRONMENTS.dev;
 const prod = ENVIRONMENTS.prod;
+const staging = ENVIRONMENTS.staging;
 
 describe('loadEnvironmentConfig', () => {
   test('defaults to dev', () => {
@@ -244,6 +245,125 @@ describe('validateEnvironmentConfig', () => {
       withChanges(dev, { glue: { schedule: 'rate(1 hour)' } }),
       /glue\.schedule is 'rate\(1 hour\)', expected a cron expression/,
     ],
+    [
+      'warehouse.baseRpu not a multiple of 8',
+      withChanges(dev, { warehouse: { baseRpu: 12 } }),
+      /warehouse\.baseRpu is 12, expected a multiple of 8 from 8 to 1024/,
+    ],
+    [
+      'warehouse.baseRpu below 8',
+      withChanges(dev, { warehouse: { baseRpu: 0 } }),
+      /warehouse\.baseRpu is 0, expected a multiple of 8/,
+    ],
+    [
+      'warehouse.maxRpu above 1024',
+      withChanges(dev, { warehouse: { maxRpu: 1032 } }),
+      /warehouse\.maxRpu is 1032, expected a multiple of 8 from 8 to 1024/,
+    ],
+    [
+      'warehouse.maxRpu below baseRpu',
+      withChanges(prod, { warehouse: { maxRpu: 16 } }),
+      /warehouse\.maxRpu is 16, less than warehouse\.baseRpu \(32\)/,
+    ],
+    [
+      'warehouse.databaseName',
+      withChanges(dev, { warehouse: { databaseName: 'Analytics-DB' } }),
+      /warehouse\.databaseName is 'Analytics-DB', expected lowercase letters/,
+    ],
+    [
+      'warehouse.adminUsername reserved',
+      withChanges(dev, { warehouse: { adminUsername: 'admin' } }),
+      /warehouse\.adminUsername is 'admin'.*reserved/,
+    ],
+    [
+      'warehouse.usageLimits period',
+      withChanges(dev, {
+        warehouse: { usageLimits: [{ period: 'hourly', rpuHours: 10, breachAction: 'deactivate' }] },
+      }),
+      /warehouse\.usageLimits\[0\]\.period is 'hourly', expected one of daily, weekly, monthly/,
+    ],
+    [
+      'warehouse.usageLimits duplicate period',
+      withChanges(dev, {
+        warehouse: {
+          usageLimits: [
+            { period: 'daily', rpuHours: 10, breachAction: 'deactivate' },
+            { period: 'daily', rpuHours: 20, breachAction: 'deactivate' },
+          ],
+        },
+      }),
+      /warehouse\.usageLimits\[1\]\.period 'daily' is listed twice/,
+    ],
+    [
+      'warehouse.usageLimits breach action',
+      withChanges(dev, {
+        warehouse: { usageLimits: [{ period: 'daily', rpuHours: 10, breachAction: 'stop' }] },
+      }),
+      /warehouse\.usageLimits\[0\]\.breachAction is 'stop', expected one of log, emit-metric, deactivate/,
+    ],
+    [
+      'warehouse.usageLimits amount below the base capacity',
+      withChanges(dev, {
+        warehouse: { usageLimits: [{ period: 'daily', rpuHours: 4, breachAction: 'deactivate' }] },
+      }),
+      /warehouse\.usageLimits\[0\]\.rpuHours is 4, expected an integer from 8 to 384/,
+    ],
+    [
+      'warehouse.usageLimits daily above monthly',
+      withChanges(dev, {
+        warehouse: {
+          usageLimits: [
+            { period: 'daily', rpuHours: 300, breachAction: 'deactivate' },
+            { period: 'monthly', rpuHours: 200, breachAction: 'deactivate' },
+          ],
+        },
+      }),
+      /the daily limit \(300 RPU-hours\) is above the monthly limit \(200\)/,
+    ],
+    [
+      'dev without a deactivating limit',
+      withChanges(dev, {
+        warehouse: { usageLimits: [{ period: 'daily', rpuHours: 24, breachAction: 'log' }] },
+      }),
+      /'dev': warehouse\.usageLimits has no limit with breachAction deactivate/,
+    ],
+    [
+      'prod with a deactivating limit',
+      withChanges(prod, {
+        warehouse: { usageLimits: [{ period: 'monthly', rpuHours: 10_000, breachAction: 'deactivate' }] },
+      }),
+      /'prod': warehouse\.usageLimits deactivates the prod workgroup/,
+    ],
+    [
+      'warehouse.loadSchedule',
+      withChanges(dev, { warehouse: { loadSchedule: 'rate(1 day)' } }),
+      /warehouse\.loadSchedule is 'rate\(1 day\)', expected a cron expression/,
+    ],
+    [
+      'warehouse.snapshots.schedule',
+      withChanges(staging, { warehouse: { snapshots: { schedule: 'daily' } } }),
+      /warehouse\.snapshots\.schedule is 'daily', expected a cron expression/,
+    ],
+    [
+      'warehouse.snapshots.retentionDays',
+      withChanges(staging, { warehouse: { snapshots: { retentionDays: 0 } } }),
+      /warehouse\.snapshots\.retentionDays is 0/,
+    ],
+    [
+      'prod without scheduled snapshots',
+      withChanges(prod, { warehouse: { snapshots: { schedule: undefined } } }),
+      /'prod': warehouse\.snapshots\.schedule is not set/,
+    ],
+    [
+      'warehouse.migrationTimeoutMinutes',
+      withChanges(dev, { warehouse: { migrationTimeoutMinutes: 121 } }),
+      /warehouse\.migrationTimeoutMinutes is 121, expected an integer from 5 to 120/,
+    ],
+    [
+      'warehouse.loadTimeoutMinutes',
+      withChanges(dev, { warehouse: { loadTimeoutMinutes: 2 } }),
+      /warehouse\.loadTimeoutMinutes is 2/,
+    ],
     ['prod retainData', withChanges(prod, { retainData: false }), /'prod': retainData is false/],
     [
       'prod deletionProtection',
@@ -264,5 +384,24 @@ describe('validateEnvironmentConfig', () => {
     expect(() => validateEnvironmentConfig(withChanges(ENVIRONMENTS.staging, { prefix: 'X' }))).toThrow(
       /^Invalid config for environment 'staging'/,
     );
+  });
+});
+
+describe('the warehouse settings of the environments', () => {
+  test('size the base capacity from the volumes: 8 RPU in dev and staging, 32 in prod', () => {
+    expect([dev, staging, prod].map((c) => c.warehouse.baseRpu)).toEqual([8, 8, 32]);
+  });
+
+  test('stop dev on a limit, never prod', () => {
+    expect(dev.warehouse.usageLimits.map((l) => l.breachAction)).toContain('deactivate');
+    expect(prod.warehouse.usageLimits.map((l) => l.breachAction)).not.toContain('deactivate');
+  });
+
+  test('load daily in dev and staging, hourly in prod', () => {
+    expect(dev.warehouse.loadSchedule).toMatch(/^cron\(\d+ \d+ \* \* \? \*\)$/);
+    expect(staging.warehouse.loadSchedule).toMatch(/^cron\(\d+ \d+ \* \* \? \*\)$/);
+    expect(prod.warehouse.loadSchedule).toMatch(/^cron\(\d+ \* \* \* \? \*\)$/);
+    // An hourly run must end before the next one starts.
+    expect(prod.warehouse.loadTimeoutMinutes).toBeLessThan(60);
   });
 });

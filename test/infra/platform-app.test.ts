@@ -1,4 +1,4 @@
-import { App, Token } from 'aws-cdk-lib';
+import { App, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EnvironmentName } from '../../lib/config/environment-config';
@@ -65,6 +65,26 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s app', (na
     expect(processing.stackName).toBe(`${config.prefix}-processing`);
     expect(Token.isUnresolved(processing.account)).toBe(true);
     expect(processing.dependencies).toEqual(expect.arrayContaining([b.stacks.storage, b.stacks.ingestion]));
+  });
+
+  test('has the warehouse stack, environment-agnostic, after storage, network and ingestion', () => {
+    const warehouse = b.stacks.warehouse;
+    expect(warehouse.stackName).toBe(`${config.prefix}-warehouse`);
+    expect(Token.isUnresolved(warehouse.account)).toBe(true);
+    expect(warehouse.dependencies).toEqual(
+      expect.arrayContaining([b.stacks.storage, b.stacks.network, b.stacks.ingestion]),
+    );
+    expect(warehouse.terminationProtection).toBe(config.deletionProtection);
+    expect(
+      b.app.node.children
+        .filter((c) => Stack.isStack(c))
+        .map((c) => c.node.id)
+        .sort(),
+    ).toEqual(
+      ['storage', 'network', 'ingestion', 'processing', 'warehouse']
+        .map((s) => `${config.prefix}-${s}`)
+        .sort(),
+    );
   });
 
   test('catalogs the lake in the storage stack, without account-wide catalog encryption settings', () => {
@@ -189,14 +209,14 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s app', (na
 });
 
 describe('an environment with an account', () => {
-  test('pins both stacks to the account and the region', () => {
+  test('pins the stacks to the account and the region', () => {
     const app = testApp();
-    const { storage, ingestion } = buildPlatformApp(
+    const { storage, ingestion, warehouse } = buildPlatformApp(
       app,
       { ...ENVIRONMENTS.dev, account: '123456789012' },
       { nag: false },
     );
-    for (const stack of [storage, ingestion]) {
+    for (const stack of [storage, ingestion, warehouse]) {
       expect(stack.account).toBe('123456789012');
       expect(stack.region).toBe('eu-west-1');
     }
