@@ -79,7 +79,26 @@ export const MIGRATIONS: readonly MigrationFile[] = [
 ];
 
 /** Every view, in creation order. */
-export const VIEWS: readonly ViewFile[] = [];
+export const VIEWS: readonly ViewFile[] = [
+  view('analytics.sales_lines'),
+  view('analytics.sales_daily'),
+  view('analytics.sales_weekly'),
+  view('analytics.sales_monthly'),
+  view('analytics.sales_by_segment_monthly'),
+  view('analytics.top_products_monthly'),
+  view('analytics.top_categories_monthly'),
+  view('analytics.customer_rfm'),
+  view('analytics.customer_segments'),
+  view('analytics.cohort_retention'),
+  view('analytics.customer_lifetime_value'),
+  view('analytics.new_vs_returning_monthly'),
+  view('analytics.campaign_performance'),
+  view('analytics.campaign_channel_performance'),
+  view('analytics.inventory_stock_position'),
+  view('analytics.inventory_health'),
+  view('analytics.stock_outs'),
+  view('analytics.data_freshness'),
+];
 
 function load(order: number, dataset: string, partitionKey: string): LoadFile {
   return {
@@ -105,8 +124,6 @@ export const LOADS: readonly LoadFile[] = [
   load(7, 'inventory_movements', 'event_date'),
   load(8, 'campaign_spend', 'spend_date'),
 ];
-
-void view;
 
 /** The text of a registered file. */
 export function readSql(file: string, root: string = SQL_ROOT): string {
@@ -299,7 +316,9 @@ export interface ChangedPartition {
 /**
  * The partitions of a dataset with a Parquet file modified after `since` (the watermark the last
  * load of the dataset recorded; undefined: everything). Files outside `key=value/` folders and
- * non-Parquet files (`_SUCCESS`, checksums) are ignored. Sorted by partition value.
+ * non-Parquet files (`_SUCCESS`, checksums) are ignored. Sorted oldest change first (then by
+ * value): the watermark is the newest time loaded, so loading in this order never skips a partition
+ * when a run stops halfway.
  */
 export function changedPartitions(
   objects: readonly CuratedObject[],
@@ -317,7 +336,7 @@ export function changedPartitions(
   }
   return [...newest.entries()]
     .filter(([, at]) => since === undefined || at > since)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a, at], [b, bt]) => at.getTime() - bt.getTime() || a.localeCompare(b))
     .map(([partition, modifiedAt]) => ({ partition, modifiedAt }));
 }
 

@@ -5,7 +5,9 @@
  * generator drops the partners' files (with the bad ones). Then every job of glue-scripts/workflow.json
  * runs through its real main() in dependency order (glue-scripts/run_workflow.py, one local
  * SparkSession), the curated Parquet is read back with DuckDB and checked against the catalog's
- * columns, and a second run of the whole workflow changes nothing.
+ * columns, the local warehouse loads it through sql/ (COPY by position: the twin refuses a column
+ * drift between the Glue jobs' Parquet and the staging tables), and a second run of the whole workflow
+ * changes nothing.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,10 +20,12 @@ import {
   writeThirdPartyDrops,
 } from '../../generator/third-party';
 import {
+  DERIVED_DATASETS,
   EVENT_DATASETS,
   PARTITION_KEYS,
   SOURCE_DATASETS,
   curatedColumns,
+  derivedColumns,
   sourceColumns,
 } from '../../lib/lake/lake-datasets';
 import { WORKFLOW_JOBS } from '../../lib/lake/lake-workflow';
@@ -33,6 +37,8 @@ import type { LocalTwin } from '../../twin/local-twin';
 import { oltpSourceArgs } from '../../twin/oltp/extraction-job';
 import { PostgresServer, startPostgres } from '../../twin/oltp/postgres-server';
 import { OltpCounts, seedOltp } from '../../twin/oltp/seed';
+import { LocalWarehouse } from '../../twin/warehouse/local-warehouse';
+import { LOADS } from '../../sql/registry';
 import { mixedWorkload, newOrderId, orderCreated, putWorkload, twinOn } from './fixtures';
 
 jest.setTimeout(420_000);
@@ -80,6 +86,7 @@ function curatedFiles(curatedRoot: string): string[] {
 
 type Report = Record<string, unknown> & {
   reconciled: boolean;
+  derived?: Record<string, { from: string; written: number; partitions_written: string[] }>;
   datasets: Record<
     string,
     Record<string, unknown> & { read: number; written: number; quarantined: Record<string, number> }
@@ -159,6 +166,53 @@ test('every job curates its source, the catalog matches the Parquet, and a secon
   );
   expect(orderIds.map((r) => r.event_id)).toEqual(goodIds);
 
+  // The flat datasets derived from the published order events: a status change per published order
+  // event, a line per line of its order.created event (the duplicate and the refused order give none).
+  const good = workload.orders.slice(0, 3) as {
+    event_type: string;
+    lines?: unknown[];
+    returned_lines?: unknown[];
+  }[];
+  const lineCount = good.reduce(
+    (n, e) =>
+      n +
+      (e.event_type === 'order.created' ? (e.lines?.length ?? 0) : 0) +
+      (e.event_type === 'order.returned' ? (e.returned_lines?.length ?? 0) : 0),
+    0,
+  );
+  expect(lineCount).toBeGreaterThan(0);
+  expect(events.derived).toMatchObject({
+    order_status_changes: { from: 'order_events', written: events.datasets.order_events.written },
+    order_lines: { from: 'order_events', written: lineCount },
+  });
+  for (const d of DERIVED_DATASETS) {
+    const [c] = await rows(`select count(*) as n from ${parquet(curatedRoot, d.name)}`);
+    expect({ dataset: d.name, rows: Number(c.n) }).toEqual({
+      dataset: d.name,
+      rows: events.derived?.[d.name].written,
+    });
+    // A derived table is loaded by position (COPY): its Parquet columns are the declared ones, in
+    // order, with the declared types.
+    const described = await rows(`describe select * from ${parquet(curatedRoot, d.name)}`);
+    const duckType: Record<string, RegExp> = {
+      string: /^VARCHAR$/,
+      bigint: /^BIGINT$/,
+      timestamp: /^TIMESTAMP/,
+      'decimal(18,4)': /^DECIMAL\(18,4\)$/,
+    };
+    const declared = [...derivedColumns(d), ...PARTITION_KEYS];
+    expect(described.map((r) => String(r.column_name))).toEqual(declared.map((c) => c.name));
+    for (const [i, c] of derivedColumns(d).entries())
+      expect({ column: c.name, type: String(described[i].column_type) }).toEqual({
+        column: c.name,
+        type: expect.stringMatching(duckType[c.type]),
+      });
+  }
+  const [dupLines] = await rows(
+    `select count(*) - count(distinct (event_id, line_number)) as n from ${parquet(curatedRoot, 'order_lines')}`,
+  );
+  expect(Number(dupLines.n)).toBe(0);
+
   // The OLTP tables: one version per seeded row.
   const oltp = reports.oltp_to_curated;
   for (const [table, n] of Object.entries(seeded)) {
@@ -208,6 +262,10 @@ test('every job curates its source, the catalog matches the Parquet, and a secon
       d.name,
       [...sourceColumns(d), ...d.partitionKeys].map((c) => c.name),
     ]),
+    ...DERIVED_DATASETS.map((d): [string, string[]] => [
+      d.name,
+      [...derivedColumns(d), ...PARTITION_KEYS].map((c) => c.name),
+    ]),
   ];
   for (const [dataset, columns] of catalog) {
     const described = await rows(`describe select * from ${parquet(curatedRoot, dataset)}`);
@@ -218,6 +276,39 @@ test('every job curates its source, the catalog matches the Parquet, and a secon
   }
   const filesAfterFirst = curatedFiles(curatedRoot);
 
+  // The warehouse: every load of sql/ reads what the Glue jobs wrote, and the star holds every key staged.
+  const wh = await LocalWarehouse.open();
+  try {
+    await wh.migrate();
+    const loaded = await wh.load({ curatedRoot, runId: 'warehouse-1' });
+    expect(loaded.reconciled).toBe(true);
+    expect([...new Set(loaded.partitions.map((p) => p.dataset))].sort()).toEqual(
+      LOADS.map((l) => l.dataset).sort(),
+    );
+    const count = async (table: string) =>
+      Number((await wh.query(`select count(*) as n from ${table}`))[0].n);
+    expect(await count('star.fact_sales')).toBe(lineCount);
+    expect(await count('star.fact_order_lifecycle')).toBe(
+      new Set(good.map((e) => (e as { order_id?: string }).order_id)).size,
+    );
+    expect(await count('star.fact_inventory_movement')).toBe(5);
+    expect(await count('star.dim_customer')).toBe(seeded.customers + 1);
+    expect(await count('star.dim_product')).toBe(seeded.products + 1);
+    // A line waits on the unknown member only when its customer or SKU is not in the dimension.
+    expect(
+      await count(`star.fact_sales f where (f.customer_key < 0 and exists (select 1 from star.dim_customer d where d.customer_id = f.customer_id))
+        or (f.product_key < 0 and exists (select 1 from star.dim_product d where d.sku = f.sku))`),
+    ).toBe(0);
+    expect(
+      await count(
+        'star.fact_sales f join star.dim_customer d on d.customer_key = f.customer_key where d.customer_id <> f.customer_id and f.customer_key > 0',
+      ),
+    ).toBe(0);
+    expect((await wh.load({ curatedRoot, runId: 'warehouse-2' })).partitions).toEqual([]);
+  } finally {
+    wh.close();
+  }
+
   // Act: the same workflow again, nothing new in any source.
   const second = await run('second');
 
@@ -227,5 +318,7 @@ test('every job curates its source, the catalog matches the Parquet, and a secon
     const report = jobReport(second, job.name);
     expect({ job: job.name, written: report.totals.written }).toEqual({ job: job.name, written: 0 });
   }
+  for (const [name, d] of Object.entries(jobReport(second, 'raw_events_to_curated').derived ?? {}))
+    expect({ name, written: d.written }).toEqual({ name, written: 0 });
   expect(curatedFiles(curatedRoot)).toEqual(filesAfterFirst);
 });

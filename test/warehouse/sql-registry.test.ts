@@ -208,10 +208,10 @@ describe('changedPartitions', () => {
     { key: 'other=1/part-0.parquet', lastModified: at('2024-09-21T00:00:00Z') },
   ];
 
-  it('lists every partition with its newest Parquet file when nothing was loaded yet', () => {
+  it('lists every partition with its newest Parquet file, oldest change first, when nothing was loaded yet', () => {
     expect(changedPartitions(objects, 'event_date')).toEqual([
-      { partition: '2024-09-18', modifiedAt: at('2024-09-20T01:00:00Z') },
       { partition: '2024-09-19', modifiedAt: at('2024-09-19T02:00:00Z') },
+      { partition: '2024-09-18', modifiedAt: at('2024-09-20T01:00:00Z') },
     ]);
   });
 

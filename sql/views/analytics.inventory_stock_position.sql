@@ -1,0 +1,103 @@
+-- analytics.inventory_stock_position: how much of each SKU does each warehouse hold, how much of it
+-- is promised to orders, and is it below its reorder point?
+--
+-- Grain: one row per SKU x warehouse with at least one stock movement.
+--
+-- Columns:
+--   sku, warehouse_id          the position (natural keys)
+--   product_name, category     the SKU's CURRENT attributes (is_current version; 'Unknown' if not known)
+--   warehouse_name             from dim_warehouse ('Unknown' if not known)
+--   on_hand                    units physically in the warehouse: SUM(on_hand_delta) of every movement
+--                              (received +q, shipped -q, adjusted +/-q)
+--   reserved                   units promised to open orders: SUM(reserved_delta) (reserved +q,
+--                              released -q, shipped -q)
+--   available                  on_hand - reserved: what can still be sold
+--   reorder_point              the reorder point of the position's latest movement that carries one
+--                              (by event_time, then event_id), else the product's current reorder_point
+--   below_reorder_point        available < reorder_point (the rule the shop restocks by)
+--   out_of_stock               available <= 0
+--   last_movement_at           time of the position's latest movement
+--   movements                  number of movements
+--
+-- Definitions: the deltas are those of the load (sql/loads/07_inventory_movements.sql). The
+-- position is the running total of every movement loaded, at the latest movement's time.
+-- Reference date: none (the position is as of the latest movement loaded).
+CREATE OR REPLACE VIEW analytics.inventory_stock_position AS
+WITH movements AS (
+  SELECT
+    event_id,
+    event_time,
+    sku,
+    warehouse_id,
+    on_hand_delta,
+    reserved_delta,
+    reorder_point
+  FROM star.fact_inventory_movement
+),
+
+positions AS (
+  SELECT
+    sku,
+    warehouse_id,
+    SUM(on_hand_delta) AS on_hand,
+    SUM(reserved_delta) AS reserved,
+    MAX(event_time) AS last_movement_at,
+    COUNT(*) AS movements
+  FROM movements
+  GROUP BY sku, warehouse_id
+),
+
+latest_reorder_points AS (
+  SELECT sku, warehouse_id, reorder_point
+  FROM (
+    SELECT
+      sku,
+      warehouse_id,
+      reorder_point,
+      ROW_NUMBER() OVER (PARTITION BY sku, warehouse_id ORDER BY event_time DESC, event_id DESC) AS rn
+    FROM movements
+    WHERE reorder_point IS NOT NULL
+  ) ranked
+  WHERE rn = 1
+),
+
+current_products AS (
+  SELECT sku, name, category, reorder_point
+  FROM star.dim_product
+  WHERE is_current AND product_key > 0
+),
+
+resolved AS (
+  SELECT
+    p.sku,
+    p.warehouse_id,
+    COALESCE(cp.name, 'Unknown') AS product_name,
+    COALESCE(cp.category, 'Unknown') AS category,
+    COALESCE(w.name, 'Unknown') AS warehouse_name,
+    p.on_hand,
+    p.reserved,
+    p.on_hand - p.reserved AS available,
+    CAST(COALESCE(r.reorder_point, cp.reorder_point) AS BIGINT) AS reorder_point,
+    p.last_movement_at,
+    p.movements
+  FROM positions p
+  LEFT JOIN latest_reorder_points r ON r.sku = p.sku AND r.warehouse_id = p.warehouse_id
+  LEFT JOIN current_products cp ON cp.sku = p.sku
+  LEFT JOIN star.dim_warehouse w ON w.warehouse_id = p.warehouse_id
+)
+
+SELECT
+  sku,
+  warehouse_id,
+  product_name,
+  category,
+  warehouse_name,
+  on_hand,
+  reserved,
+  available,
+  reorder_point,
+  CASE WHEN available < reorder_point THEN TRUE ELSE FALSE END AS below_reorder_point,
+  CASE WHEN available <= 0 THEN TRUE ELSE FALSE END AS out_of_stock,
+  last_movement_at,
+  movements
+FROM resolved;
