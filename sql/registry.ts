@@ -273,6 +273,37 @@ export function pendingMigrations(
   return pending;
 }
 
+/** One statement of the view step and the file it comes from. */
+export interface ViewStatement {
+  readonly file: string;
+  readonly sql: string;
+}
+
+/**
+ * The statements that (re)create the views on every deploy: first DROP VIEW IF EXISTS for each,
+ * dependents first (the reverse of the registry's order), then each file's CREATE in order.
+ * Redshift's CREATE OR REPLACE VIEW cannot change a view's columns, and a view that another view
+ * reads cannot be dropped alone, so replacing in place would stop the first deploy that changes a
+ * column. No CASCADE: a view someone else built on ours stops the deploy with Redshift's message
+ * naming it, rather than disappearing. Throws when a view file holds more than one statement.
+ */
+export function viewStatements(
+  views: readonly ViewFile[] = VIEWS,
+  read: (file: string) => string = (f) => readSql(f),
+): ViewStatement[] {
+  const creates = views.map((v) => {
+    const statements = splitStatements(read(v.file));
+    if (statements.length !== 1) {
+      throw new Error(
+        `sql/${v.file} has ${statements.length} statements; a view file holds exactly one (CREATE OR REPLACE VIEW ${v.name} ...)`,
+      );
+    }
+    return { file: v.file, sql: statements[0] };
+  });
+  const drops = [...views].reverse().map((v) => ({ file: v.file, sql: `DROP VIEW IF EXISTS ${v.name}` }));
+  return [...drops, ...creates];
+}
+
 /** What a load's placeholders are filled with for one partition. */
 export interface LoadParameters {
   /** The partition's folder: `s3://<curated bucket>/curated/<dataset>/<key>=<value>/` on AWS, a local folder in the twin. */

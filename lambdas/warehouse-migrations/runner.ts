@@ -22,7 +22,7 @@ import {
   VIEWS,
   ViewFile,
   pendingMigrations,
-  splitStatements,
+  viewStatements,
 } from '../../sql/registry';
 import {
   CellValue,
@@ -148,22 +148,16 @@ export function planAfterBootstrap(
       ),
     };
   });
-  const viewSqls = views.map((v) => {
-    const statements = splitStatements(sources.read(v.file));
-    if (statements.length !== 1) {
-      throw new Error(
-        `sql/${v.file} has ${statements.length} statements; a view file holds exactly one (CREATE OR REPLACE VIEW ${v.name} ...)`,
-      );
-    }
-    return { view: v, sql: statements[0] };
-  });
+  // Drops (dependents first) then creates: see viewStatements. Up to 40 statements share one
+  // batch, so with up to 20 views the whole replacement is one transaction.
+  const viewSqls = viewStatements(views, sources.read);
   for (let i = 0; i < viewSqls.length; i += MAX_BATCH_STATEMENTS) {
     const chunk = viewSqls.slice(i, i + MAX_BATCH_STATEMENTS);
     steps.push({
       name: `${run}/2-views-${i / MAX_BATCH_STATEMENTS + 1}`,
       kind: 'views',
       sqls: chunk.map((c) => c.sql),
-      origins: chunk.map((c) => ({ file: `sql/${c.view.file}`, statement: 1, of: 1 })),
+      origins: chunk.map((c) => ({ file: `sql/${c.file}`, statement: 1, of: 1 })),
     });
   }
   steps.forEach(checkBatch);
@@ -242,7 +236,9 @@ export async function advance(
   return {
     done: true,
     applied: steps.filter((s) => s.kind === 'migration').map((s) => Number(/V(\d+)$/.exec(s.name)?.[1])),
-    views: steps.filter((s) => s.kind === 'views').reduce((n, s) => n + s.sqls.length, 0),
+    views: steps
+      .filter((s) => s.kind === 'views')
+      .reduce((n, s) => n + s.sqls.filter((q) => !q.startsWith('DROP VIEW')).length, 0),
   };
 }
 

@@ -144,7 +144,10 @@ describe('a migration run', () => {
     expect(v1.sqls[2]).toMatch(
       /^INSERT INTO ops\.schema_migrations \(version, name, checksum, applied_at\) VALUES \(1, 'schemas', '[0-9a-f]{64}', TIMESTAMP '2024-09-18 10:00:00\.000'\)$/,
     );
+    // Dropped dependents first, then created in order (a replaced view may change its columns).
     expect(views.sqls).toEqual([
+      'DROP VIEW IF EXISTS dw.v_two',
+      'DROP VIEW IF EXISTS dw.v_sales',
       'CREATE OR REPLACE VIEW dw.v_sales AS SELECT 1 AS one',
       'CREATE OR REPLACE VIEW dw.v_two AS SELECT 2 AS two',
     ]);
@@ -219,7 +222,9 @@ describe('a migration run', () => {
       status: 'FAILED',
       subStatements: [
         { index: 1, status: 'FINISHED' },
-        { index: 2, status: 'FAILED', error: 'ERROR: column "two" does not exist' },
+        { index: 2, status: 'FINISHED' },
+        { index: 3, status: 'FINISHED' },
+        { index: 4, status: 'FAILED', error: 'ERROR: column "two" does not exist' },
       ],
     });
     expect(message).toContain('sql/views/dw.v_two.sql, statement 1 of 1: ERROR: column "two" does not exist');
@@ -259,7 +264,7 @@ describe('a migration run', () => {
     );
   });
 
-  test('batches more than 40 views in several batches, in order', () => {
+  test('batches more than 40 view statements (drops, then creates) in several batches, in order', () => {
     const files: Record<string, string> = {};
     const views: ViewFile[] = [];
     for (let i = 0; i < 45; i++) {
@@ -269,8 +274,11 @@ describe('a migration run', () => {
     const steps = planAfterBootstrap(RUN, [], { read: read(files), migrations: [], views });
     expect(steps.map((s) => [s.name, s.sqls.length])).toEqual([
       [`${RUN}/2-views-1`, 40],
-      [`${RUN}/2-views-2`, 5],
+      [`${RUN}/2-views-2`, 40],
+      [`${RUN}/2-views-3`, 10],
     ]);
+    expect(steps[0].sqls[0]).toBe('DROP VIEW IF EXISTS dw.v44');
+    expect(steps[2].sqls[9]).toBe('CREATE OR REPLACE VIEW dw.v44 AS SELECT 44');
     expect(() => steps.forEach(checkBatch)).not.toThrow();
   });
 

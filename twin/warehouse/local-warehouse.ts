@@ -30,6 +30,7 @@ import {
   readSql,
   renderSql,
   splitStatements,
+  viewStatements,
 } from '../../sql/registry';
 import { StatementSource, TranslatedStatement, translateStatements } from './translator';
 
@@ -254,8 +255,16 @@ export class LocalWarehouse {
         applied.push(p.migration.file);
       }
     }
-    await this.prepare(views.map((v) => v.file));
-    for (const v of views) await this.transaction(this.statementsOf(v.file));
+    // Drops (dependents first) then creates, in one transaction: see viewStatements.
+    const viewSources: StatementSource[] = viewStatements(views, (f) => readSql(f, this.sqlRoot)).map(
+      (v) => ({
+        file: v.file,
+        index: 1,
+        sql: v.sql,
+      }),
+    );
+    const translatedViews = await translateStatements(viewSources);
+    await this.transaction(translatedViews.map((t, i) => ({ ...t, file: viewSources[i].file, index: 1 })));
     return { applied, views: views.map((v) => v.name) };
   }
 
