@@ -9,7 +9,9 @@
  * a lake folder), streams the generator's items onto the three Kinesis streams while the mappings
  * consume them, drains, then prints: records in, processed and rejected per stream (rejections by
  * reason, checked against what the generator injected), items per table, lake objects, orders by
- * status, SKUs below their reorder point, and the reconciliation line. The same summary is written as
+ * status, SKUs below their reorder point, the lake step (the Glue workflow on local PySpark), the
+ * warehouse step (sql/ on DuckDB: loads per dataset and an analyst's report), and the reconciliation
+ * line. The same summary is written as
  * JSON. The exit code is 1 when reconciliation fails (a record unaccounted for) or a bad record was
  * not caught as expected.
  */
@@ -23,6 +25,7 @@ import { RawRecord, TwinSummary, startLocalTwin } from '../twin/local-twin';
 import { BadRecordKind, GeneratedItem, Simulation, expectedItemsPerDay, itemBytes } from '../generator';
 import { createProgress, formatCount, formatTable } from '../generator/terminal';
 import { LakeStepResult, printLakeStep, runLakeStep } from './lake-step';
+import { WarehouseStepResult, printWarehouseStep, runWarehouseStep } from './warehouse-step';
 
 /** Options of the demo. */
 export interface DemoOptions {
@@ -47,7 +50,8 @@ const USAGE = `Usage: npx tsx demo/run-demo.ts [options]
   --days <n>         days to simulate (default 1)
   --summary <path>   JSON summary (default .twin/demo-summary.json)
   --root <dir>       the twin's folder, emptied first (default .twin/demo)
-  --no-curation      skip the lake step (OLTP, documents and partner files, then the Glue workflow on local PySpark)`;
+  --no-curation      skip the lake and warehouse steps (OLTP, documents and partner files, the Glue workflow on local
+                     PySpark, then the local warehouse: sql/ on DuckDB)`;
 
 /** Items put ahead of what the mappings have consumed before the demo waits for them. */
 const MAX_LAG = 4000;
@@ -184,10 +188,13 @@ export interface DemoSummary {
     readonly startupSeconds: number;
     readonly ingestSeconds: number;
     readonly curationSeconds?: number;
+    readonly warehouseSeconds?: number;
     readonly totalSeconds: number;
   };
   /** The lake step: its sources and the workflow's report (absent with --no-curation). */
   readonly lakeWorkflow?: LakeStepResult;
+  /** The warehouse step (with the lake step): loads per dataset and the analyst's report. */
+  readonly warehouse?: WarehouseStepResult;
   readonly streams: Record<
     StreamId,
     {
@@ -331,6 +338,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const problems = checkBadRecords(sent, summary);
     let lakeWorkflow: LakeStepResult | undefined;
     let curationSeconds: number | undefined;
+    let warehouse: WarehouseStepResult | undefined;
+    let warehouseSeconds: number | undefined;
     if (options.curate) {
       const t2 = Date.now();
       console.log('\nLake step: the other sources, then the Glue workflow (glue-scripts/workflow.json)…');
@@ -343,11 +352,27 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       });
       curationSeconds = (Date.now() - t2) / 1000;
       problems.push(...lakeWorkflow.problems);
+      const t3 = Date.now();
+      console.log('\nWarehouse step: migrations and views (sql/), then the load of every curated partition…');
+      warehouse = await runWarehouseStep({
+        curatedRoot: join(options.root, 'lake', 'curated'),
+        databasePath: join(options.root, 'warehouse.duckdb'),
+        runId: 'demo',
+      });
+      warehouseSeconds = (Date.now() - t3) / 1000;
+      problems.push(...warehouse.problems);
     }
     const result: DemoSummary = {
       options: { scale: options.scale, seed: options.seed, badShare: options.badShare, days: options.days },
-      timings: { startupSeconds, ingestSeconds, curationSeconds, totalSeconds: (Date.now() - t0) / 1000 },
+      timings: {
+        startupSeconds,
+        ingestSeconds,
+        curationSeconds,
+        warehouseSeconds,
+        totalSeconds: (Date.now() - t0) / 1000,
+      },
       lakeWorkflow,
+      warehouse,
       streams,
       badRecordCheck: { ok: problems.length === 0, problems },
       tables: summary.tables,
@@ -480,6 +505,7 @@ function printSummary(r: DemoSummary): void {
   }
 
   if (r.lakeWorkflow) printLakeStep(r.lakeWorkflow);
+  if (r.warehouse) printWarehouseStep(r.warehouse);
 
   const rec = r.reconciliation;
   console.log(
@@ -490,7 +516,8 @@ function printSummary(r: DemoSummary): void {
   console.log(
     `Time: ${t.totalSeconds.toFixed(1)} s (startup ${t.startupSeconds.toFixed(1)} s, ingest ${t.ingestSeconds.toFixed(1)} s, ` +
       `${formatCount(rec.in / Math.max(0.001, t.ingestSeconds))} records/s end to end` +
-      (t.curationSeconds !== undefined ? `, lake step ${t.curationSeconds.toFixed(1)} s)` : ')'),
+      (t.curationSeconds !== undefined ? `, lake step ${t.curationSeconds.toFixed(1)} s` : '') +
+      (t.warehouseSeconds !== undefined ? `, warehouse step ${t.warehouseSeconds.toFixed(1)} s)` : ')'),
   );
 }
 
