@@ -49,6 +49,12 @@ export interface PostgresOptions {
    */
   readonly baseDir?: string;
   /**
+   * More server settings, each `name=value` (passed as `-c name=value`), for example
+   * `shared_buffers=4GB` for the warehouse benchmark's row-store comparison.
+   * @default - none
+   */
+  readonly settings?: readonly string[];
+  /**
    * Folder holding initdb, pg_ctl and postgres.
    * @default - found on PATH or under /usr/lib/postgresql/<version>/bin
    */
@@ -207,6 +213,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
         '-c synchronous_commit=off',
         '-c full_page_writes=off',
         '-c max_connections=50',
+        ...(options.settings ?? []).map((kv) => `-c ${kv}`),
       ].join(' ');
       try {
         await pg('pg_ctl', ['-D', dataDir, '-l', logFile, '-o', settings, '-w', '-t', '30', 'start']);

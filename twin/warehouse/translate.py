@@ -12,7 +12,7 @@ This file is the ONE place where Redshift-only syntax is handled for the twin (d
 - everything else (DATEADD, DATEDIFF, NVL, GETDATE, MERGE, window functions, ...) is sqlglot's
   Redshift-to-DuckDB translation, unchanged.
 
-Usage: translate.py <in.json> <out.json> [--check]: reads a JSON array of statements and writes a
+Usage: translate.py <in.json> <out.json> [--check | --postgres]: reads a JSON array of statements and writes a
 JSON array of results, each {"sql": "..."} (plus {"copy": {"table", "source"}} for a COPY) or
 {"error": "..."}; with --check it only parses them as Redshift SQL. `{{placeholders}}` may appear
 inside string literals only, so a load file is translated once and filled in afterwards.
@@ -72,11 +72,14 @@ def copy_target(statement: str) -> dict[str, str] | None:
     return None
 
 
-def to_duckdb(statement: str) -> str:
-    """One Redshift statement as DuckDB SQL."""
+def to_duckdb(statement: str, dialect: str = "duckdb") -> str:
+    """One Redshift statement as DuckDB SQL (or, for the warehouse benchmark's row-store comparison,
+    as PostgreSQL with ``dialect="postgres"``; COPY is DuckDB-only)."""
     out = []
     for tree in parse_redshift(statement):
         if isinstance(tree, exp.Copy):
+            if dialect != "duckdb":
+                raise ValueError("COPY translates for DuckDB only")
             out.append(_copy_to_insert(tree))
             continue
         if isinstance(tree, exp.Create):
@@ -85,7 +88,7 @@ def to_duckdb(statement: str) -> str:
         props = tree.args.get("properties") if isinstance(tree, exp.Create) else None
         if props is not None and not props.expressions:
             tree.set("properties", None)
-        out.append(tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE))
+        out.append(tree.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE))
     return ";\n".join(out)
 
 
@@ -97,6 +100,7 @@ def main(argv: list[str]) -> int:
     with open(paths[0], encoding="utf-8") as f:
         statements = json.load(f)
     check = "--check" in argv
+    dialect = "postgres" if "--postgres" in argv else "duckdb"
     results = []
     for s in statements:
         try:
@@ -104,7 +108,7 @@ def main(argv: list[str]) -> int:
                 parse_redshift(s)
                 results.append({"sql": s})
             else:
-                result: dict = {"sql": to_duckdb(s)}
+                result: dict = {"sql": to_duckdb(s, dialect)}
                 copy = copy_target(s)
                 if copy:
                     result["copy"] = copy

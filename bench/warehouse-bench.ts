@@ -1,0 +1,470 @@
+/**
+ * Warehouse benchmark: the analytics views of sql/views over a year of the shop at scale 1 (about 60M
+ * order lines, 33M orders, 10M customers, 25M SKUs), on the local warehouse (DuckDB, columnar) and, in
+ * the same run, on PostgreSQL (the row store a team might pick instead), from the same rows.
+ *
+ *   npx tsx bench/warehouse-bench.ts                     # scale 1 (builds .bench/warehouse once, ~10 GB)
+ *   npx tsx bench/warehouse-bench.ts --scale 0.01 --runs 3 --pg-runs 1    # a quick run
+ *   npx tsx bench/warehouse-bench.ts --views sales_daily,customer_rfm --no-postgres
+ *
+ * Steps: (1) the star schema through the real migrations and views (LocalWarehouse.migrate), and the
+ * star's rows synthesized in DuckDB by SQL (the generator would need hours for a year at scale 1;
+ * distributions follow it: skewed products and customers, 1.8 lines an order, 5% of customers with a
+ * second SCD version mid-year, 30% of orders on a campaign, 3% cancelled, 2% returned, one stock
+ * movement per order line); (2) PostgreSQL: a throwaway server (twin/oltp/postgres-server.ts), the
+ * same migrations and views translated to PostgreSQL by the same translator, the same rows copied in
+ * (CSV from DuckDB, COPY), primary keys plus indexes on the join and filter columns, ANALYZE; (3) each
+ * view materialized in full on each engine (`CREATE TEMP TABLE AS SELECT * FROM view`, so neither can
+ * skip columns), `--runs` times on DuckDB and `--pg-runs` times on PostgreSQL, median kept; a view
+ * slower than `--pg-timeout` seconds on PostgreSQL is recorded as at least that. Prints the table that
+ * docs/benchmarks.md records, and writes .bench/warehouse/result.json.
+ */
+import { createReadStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { formatTable } from '../generator/terminal';
+import {
+  MIGRATIONS,
+  MIGRATIONS_BOOTSTRAP,
+  VIEWS,
+  readSql,
+  splitStatements,
+  viewStatements,
+} from '../sql/registry';
+import { startPostgres } from '../twin/oltp/postgres-server';
+import { LocalWarehouse } from '../twin/warehouse/local-warehouse';
+import { translateStatements } from '../twin/warehouse/translator';
+
+const REPO = resolve(__dirname, '..');
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    runs: { type: 'string', default: '3' },
+    'pg-runs': { type: 'string', default: '1' },
+    'pg-timeout': { type: 'string', default: '900' },
+    views: { type: 'string' },
+    'no-postgres': { type: 'boolean', default: false },
+    rebuild: { type: 'boolean', default: false },
+    root: { type: 'string', default: join(REPO, '.bench', 'warehouse') },
+  },
+});
+
+const scale = Number(values.scale);
+const runs = Number(values.runs);
+const pgRuns = Number(values['pg-runs']);
+const pgTimeoutSeconds = Number(values['pg-timeout']);
+if (!(scale > 0) || !(runs >= 1) || !(pgRuns >= 1) || !(pgTimeoutSeconds > 0)) {
+  throw new Error('--scale must be > 0, --runs and --pg-runs >= 1, --pg-timeout > 0');
+}
+const root = resolve(values.root);
+const tag = `scale-${scale}`;
+const duckPath = join(root, `${tag}.duckdb`);
+const csvDir = join(root, `${tag}-csv`);
+
+/** Sizes at this scale (scale 1 = the platform's expected volumes, a year of sales). */
+const sizes = {
+  lines: Math.round(60_000_000 * scale),
+  customers: Math.max(100, Math.round(10_000_000 * scale)),
+  products: Math.max(100, Math.round(25_000_000 * scale)),
+  campaigns: 200,
+  warehouses: 12,
+};
+const orders = Math.floor(sizes.lines / 1.8);
+const movements = sizes.lines;
+
+/** Tables the benchmark fills, in load order, with the SQL (DuckDB) that synthesizes their rows. */
+const TABLES: { table: string; rows: string; sql: string }[] = [
+  {
+    table: 'star.dim_customer',
+    rows: `${sizes.customers} + 5%`,
+    sql: `
+      INSERT INTO star.dim_customer
+      SELECT i, i, 'c' || i || '@example.com', 'First' || (i % 997), 'Last' || (i % 9973),
+        ['DE','FR','GB','ES','IT','NL','PL','SE','AT','BE'][1 + (hash(i, 1) % 10)::INT],
+        'City' || (hash(i, 2) % 500), ['bronze','silver','gold','platinum'][1 + (hash(i, 3) % 4)::INT],
+        DATE '2020-01-01' + (hash(i, 4) % 1800)::INT, md5(i::VARCHAR), TIMESTAMP '2024-12-01',
+        TIMESTAMP '1900-01-01', CASE WHEN i % 20 = 0 THEN TIMESTAMP '2025-07-01' ELSE TIMESTAMP '9999-12-31' END,
+        i % 20 <> 0, now()
+      FROM range(1, ${sizes.customers} + 1) t(i);
+      INSERT INTO star.dim_customer
+      SELECT ${sizes.customers} + i // 20, i, 'c' || i || '@example.com', 'First' || (i % 997), 'Last' || (i % 9973),
+        ['DE','FR','GB','ES','IT','NL','PL','SE','AT','BE'][1 + ((hash(i, 1) + 1) % 10)::INT],
+        'City' || (hash(i, 2) % 500), ['bronze','silver','gold','platinum'][1 + (hash(i, 3) % 4)::INT],
+        DATE '2020-01-01' + (hash(i, 4) % 1800)::INT, md5(i::VARCHAR || 'v2'), TIMESTAMP '2025-07-01',
+        TIMESTAMP '2025-07-01', TIMESTAMP '9999-12-31', TRUE, now()
+      FROM range(20, ${sizes.customers} + 1, 20) t(i);`,
+  },
+  {
+    table: 'star.dim_product',
+    rows: `${sizes.products}`,
+    sql: `
+      INSERT INTO star.dim_product
+      SELECT i, 'SKU-' || lpad(i::VARCHAR, 8, '0'), i, 'Product ' || i,
+        ['Electronics','Apparel','Home','Garden','Sports','Beauty','Toys','Books','Grocery','Automotive','Health','Office'][1 + (hash(i, 5) % 12)::INT],
+        'Sub' || (hash(i, 6) % 60), 'Brand' || (hash(i, 7) % 400), (5 + (i % 200) + 0.99)::DECIMAL(18,4), 'EUR',
+        10, TRUE, md5(i::VARCHAR), TIMESTAMP '2024-12-01', TIMESTAMP '1900-01-01', TIMESTAMP '9999-12-31', TRUE, now()
+      FROM range(1, ${sizes.products} + 1) t(i);`,
+  },
+  {
+    table: 'star.dim_campaign',
+    rows: `${sizes.campaigns}`,
+    sql: `
+      INSERT INTO star.dim_campaign
+      SELECT i, 'CMP-' || lpad(i::VARCHAR, 4, '0'), 'Campaign ' || i, ['search','social','email','affiliate','display'][1 + (i % 5)],
+        DATE '2025-01-01' + ((i * 37) % 330)::INT, DATE '2025-01-01' + ((i * 37) % 330)::INT + 28,
+        (1000 + i * 10)::DECIMAL(18,4), 'EUR', 10.0, TIMESTAMP '2024-12-01', now()
+      FROM range(1, ${sizes.campaigns} + 1) t(i);`,
+  },
+  {
+    table: 'star.dim_warehouse',
+    rows: `${sizes.warehouses}`,
+    sql: `
+      INSERT INTO star.dim_warehouse
+      SELECT i, 'WH-' || lpad(i::VARCHAR, 2, '0'), 'Warehouse ' || i, ['DE','FR','GB','ES','IT','NL'][1 + (i % 6)],
+        'City' || i, 100000, TIMESTAMP '2024-12-01', now()
+      FROM range(1, ${sizes.warehouses} + 1) t(i);`,
+  },
+  {
+    table: 'star.fact_sales',
+    rows: `${sizes.lines}`,
+    sql: `
+      INSERT INTO star.fact_sales
+      WITH l AS (
+        SELECT i, (i * 5) // 9 AS o FROM range(0, ${sizes.lines}) t(i)
+      ), k AS (
+        SELECT i, o,
+          i - ((o * 9 + 4) // 5) + 1 AS line_number,
+          TIMESTAMP '2025-01-01' + to_seconds((o * (365.0 * 86400 / ${orders}))::BIGINT + (hash(o, 8) % 600)::BIGINT) AS order_time,
+          1 + floor(${sizes.customers} * pow((hash(o, 9) % 1000000) / 1000000.0, 1.6))::BIGINT AS customer_id,
+          1 + floor(${sizes.products} * pow((hash(i, 10) % 1000000) / 1000000.0, 3))::BIGINT AS product_id,
+          CASE WHEN hash(o, 11) % 10 < 3 THEN 1 + (hash(o, 12) % ${sizes.campaigns})::BIGINT ELSE 0 END AS campaign_key,
+          1 + (hash(i, 13) % 3)::INT AS quantity,
+          hash(o, 14) % 100 AS fate
+        FROM l
+      )
+      SELECT 'o' || o, line_number, 'e' || o, order_time,
+        (year(order_time) * 10000 + month(order_time) * 100 + day(order_time))::INT,
+        CASE WHEN customer_id % 20 = 0 AND order_time >= TIMESTAMP '2025-07-01' THEN ${sizes.customers} + customer_id // 20 ELSE customer_id END,
+        customer_id, product_id, 'SKU-' || lpad(product_id::VARCHAR, 8, '0'), product_id,
+        campaign_key, CASE WHEN campaign_key = 0 THEN NULL ELSE 'CMP-' || lpad(campaign_key::VARCHAR, 4, '0') END,
+        ['web','mobile_app','marketplace','store'][1 + (hash(o, 15) % 4)::INT], 'EUR', quantity,
+        (5 + (product_id % 200) + 0.99)::DECIMAL(18,4),
+        CASE WHEN hash(i, 16) % 5 = 0 THEN (quantity * (5 + (product_id % 200) + 0.99) * 0.1)::DECIMAL(18,4) ELSE 0 END,
+        (quantity * (5 + (product_id % 200) + 0.99))::DECIMAL(18,4),
+        (quantity * (5 + (product_id % 200) + 0.99) * CASE WHEN hash(i, 16) % 5 = 0 THEN 0.9 ELSE 1 END)::DECIMAL(18,4),
+        CASE WHEN fate < 2 THEN 1 ELSE 0 END,
+        CASE WHEN fate < 2 THEN 'returned' WHEN fate < 5 THEN 'cancelled' ELSE 'delivered' END,
+        now()
+      FROM k;`,
+  },
+  {
+    table: 'star.fact_sales_return',
+    rows: '2% of lines',
+    sql: `
+      INSERT INTO star.fact_sales_return
+      SELECT 'r' || order_id, order_id, line_number, order_time + INTERVAL 10 DAY,
+        (year(order_time + INTERVAL 10 DAY) * 10000 + month(order_time + INTERVAL 10 DAY) * 100 + day(order_time + INTERVAL 10 DAY))::INT,
+        returned_quantity, now()
+      FROM star.fact_sales WHERE returned_quantity > 0;`,
+  },
+  {
+    table: 'star.fact_order_lifecycle',
+    rows: `${orders}`,
+    sql: `
+      INSERT INTO star.fact_order_lifecycle
+      SELECT order_id, any_value(customer_id), any_value(channel), min(order_time), min(order_time) + INTERVAL 5 MINUTE,
+        min(order_time) + INTERVAL 1 DAY, min(order_time) + INTERVAL 3 DAY,
+        CASE WHEN any_value(status) = 'cancelled' THEN min(order_time) + INTERVAL 1 HOUR END,
+        CASE WHEN any_value(status) = 'returned' THEN min(order_time) + INTERVAL 10 DAY END,
+        min(date_key), 'card', sum(net_amount), 4.99, 'WH-01', 'DHL', any_value(status),
+        min(order_time) + INTERVAL 3 DAY, now()
+      FROM star.fact_sales GROUP BY order_id;`,
+  },
+  {
+    table: 'star.fact_inventory_movement',
+    rows: `${movements}`,
+    sql: `
+      INSERT INTO star.fact_inventory_movement
+      WITH m AS (
+        SELECT i,
+          1 + floor(${sizes.products} * pow((hash(i, 20) % 1000000) / 1000000.0, 3))::BIGINT AS product_id,
+          1 + (hash(i, 21) % ${sizes.warehouses})::BIGINT AS warehouse_key,
+          hash(i, 22) % 100 AS kind,
+          1 + (hash(i, 23) % 5)::INT AS quantity,
+          TIMESTAMP '2025-01-01' + to_seconds((i * (365.0 * 86400 / ${movements}))::BIGINT) AS event_time
+        FROM range(0, ${movements}) t(i)
+      )
+      SELECT 'm' || i,
+        CASE WHEN kind < 55 THEN 'inventory.shipped' WHEN kind < 80 THEN 'inventory.received' WHEN kind < 90 THEN 'inventory.reserved'
+             WHEN kind < 97 THEN 'inventory.released' ELSE 'inventory.adjusted' END,
+        event_time, (year(event_time) * 10000 + month(event_time) * 100 + day(event_time))::INT,
+        product_id, 'SKU-' || lpad(product_id::VARCHAR, 8, '0'), warehouse_key, 'WH-' || lpad(warehouse_key::VARCHAR, 2, '0'),
+        CASE WHEN kind >= 55 AND kind < 80 THEN quantity * 3 ELSE quantity END,
+        CASE WHEN kind < 55 THEN -quantity WHEN kind < 80 THEN quantity * 3 WHEN kind < 97 THEN 0 ELSE -1 END,
+        CASE WHEN kind < 55 THEN -quantity WHEN kind < 90 AND kind >= 80 THEN quantity WHEN kind < 97 AND kind >= 90 THEN -quantity ELSE 0 END,
+        10, NULL, NULL, now()
+      FROM m;`,
+  },
+  {
+    table: 'star.fact_campaign_spend',
+    rows: `${sizes.campaigns} x 365 x 2`,
+    sql: `
+      INSERT INTO star.fact_campaign_spend
+      SELECT d.full_date, d.date_key, c.campaign_key, c.campaign_id, c.channel, s.source,
+        1000 + hash(c.campaign_key, d.date_key, s.source) % 5000, 20 + hash(c.campaign_key, d.date_key) % 200,
+        hash(c.campaign_key, d.date_key) % 20, (20 + hash(c.campaign_key, d.date_key, s.source) % 300)::DECIMAL(18,4),
+        'EUR', d.full_date + INTERVAL 1 DAY, now()
+      FROM star.dim_date d CROSS JOIN star.dim_campaign c CROSS JOIN (SELECT unnest(['ads-api','csv']) AS source) s
+      WHERE d.full_date BETWEEN DATE '2025-01-01' AND DATE '2025-12-31' AND c.campaign_key > 0;`,
+  },
+  {
+    table: 'ops.load_audit',
+    rows: 'one per table',
+    sql: `
+      INSERT INTO ops.load_audit
+      SELECT 'bench', d, '2025-12-31', 'star.' || d, 0, 0, 0, TIMESTAMP '2026-01-01', now()
+      FROM (SELECT unnest(['customers','products','campaigns','warehouses','order_status_changes','order_lines','inventory_movements','campaign_spend']) AS d);`,
+  },
+];
+
+/** Indexes a PostgreSQL team would add for these views (the primary keys come with the tables). */
+const PG_INDEXES = [
+  'CREATE INDEX ON star.fact_sales (date_key)',
+  'CREATE INDEX ON star.fact_sales (customer_id)',
+  'CREATE INDEX ON star.fact_sales (product_key)',
+  'CREATE INDEX ON star.fact_sales (campaign_id)',
+  'CREATE INDEX ON star.fact_inventory_movement (sku, warehouse_id)',
+  'CREATE INDEX ON star.fact_inventory_movement (date_key)',
+  'CREATE INDEX ON star.dim_customer (customer_id, valid_from)',
+  'CREATE INDEX ON star.dim_product (sku, valid_from)',
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(ms < 10_000 ? 3 : 1);
+}
+
+async function buildDuckDb(): Promise<void> {
+  if (existsSync(duckPath) && !values.rebuild) {
+    console.log(`Using the star built before: ${duckPath} (--rebuild to build it again)`);
+    return;
+  }
+  rmSync(duckPath, { force: true });
+  mkdirSync(root, { recursive: true });
+  const wh = await LocalWarehouse.open(duckPath);
+  try {
+    await wh.migrate(MIGRATIONS, []);
+    await wh.run(
+      'DELETE FROM star.dim_customer; DELETE FROM star.dim_product; DELETE FROM star.dim_campaign; DELETE FROM star.dim_warehouse;',
+    );
+    for (const t of TABLES) {
+      const t0 = Date.now();
+      process.stdout.write(`  DuckDB: ${t.table} (${t.rows} rows)…`);
+      await wh.run(t.sql);
+      const [n] = await wh.query(`SELECT count(*) AS n FROM ${t.table}`);
+      console.log(` ${Number(n.n).toLocaleString('en-US')} rows in ${seconds(Date.now() - t0)} s`);
+    }
+    await wh.run('CHECKPOINT');
+  } finally {
+    wh.close();
+  }
+}
+
+/** Each view's median time on DuckDB, ms. */
+async function timeDuckDb(views: string[]): Promise<Record<string, number[]>> {
+  const wh = await LocalWarehouse.open(duckPath);
+  const out: Record<string, number[]> = {};
+  try {
+    await wh.migrate(MIGRATIONS, VIEWS);
+    for (const v of views) {
+      out[v] = [];
+      for (let r = 0; r < runs; r++) {
+        const t0 = performance.now();
+        await wh.run(`CREATE OR REPLACE TEMP TABLE bench_out AS SELECT * FROM ${v}`);
+        out[v].push(performance.now() - t0);
+        await wh.run('DROP TABLE bench_out');
+      }
+      console.log(`  DuckDB ${v}: median ${seconds(median(out[v]))} s (${out[v].map(seconds).join(', ')})`);
+    }
+  } finally {
+    wh.close();
+  }
+  return out;
+}
+
+async function exportCsv(): Promise<void> {
+  if (existsSync(join(csvDir, 'done')) && !values.rebuild) return;
+  rmSync(csvDir, { recursive: true, force: true });
+  mkdirSync(csvDir, { recursive: true });
+  const wh = await LocalWarehouse.open(duckPath);
+  try {
+    for (const t of [...TABLES.map((x) => x.table), 'star.dim_date']) {
+      await wh.run(`COPY (SELECT * FROM ${t}) TO '${join(csvDir, `${t}.csv`)}' (FORMAT CSV, HEADER false)`);
+    }
+  } finally {
+    wh.close();
+  }
+  writeFileSync(join(csvDir, 'done'), '');
+}
+
+async function timePostgres(views: string[]): Promise<Record<string, number[] | 'timeout' | 'error'>> {
+  const pg = await startPostgres({
+    baseDir: root,
+    settings: [
+      'shared_buffers=4GB',
+      'work_mem=512MB',
+      'maintenance_work_mem=2GB',
+      'effective_cache_size=16GB',
+      'max_parallel_workers_per_gather=2',
+      'max_wal_size=16GB',
+      'checkpoint_timeout=30min',
+    ],
+  });
+  const client = new Client({ connectionString: pg.url });
+  await client.connect();
+  const out: Record<string, number[] | 'timeout' | 'error'> = {};
+  try {
+    const ddl = [
+      ...MIGRATIONS_BOOTSTRAP.map((sql, i) => ({ file: 'registry.ts (bootstrap)', index: i + 1, sql })),
+      ...MIGRATIONS.flatMap((m) =>
+        splitStatements(readSql(m.file)).map((sql, i) => ({ file: m.file, index: i + 1, sql })),
+      ),
+    ];
+    // The schema only: the rows come from DuckDB, so the inserts of the migrations are skipped.
+    for (const t of await translateStatements(ddl, 'postgres')) {
+      if (/^\s*(CREATE|ALTER)\b/i.test(t.duckdb.replace(/\/\*[\s\S]*?\*\//g, '')))
+        await client.query(t.duckdb);
+    }
+    for (const t of [...TABLES.map((x) => x.table), 'star.dim_date']) {
+      const t0 = Date.now();
+      process.stdout.write(`  PostgreSQL: COPY ${t}…`);
+      const stream = client.query(copyFrom(`COPY ${t} FROM STDIN WITH (FORMAT csv)`));
+      await pipeline(createReadStream(join(csvDir, `${t}.csv`)), stream);
+      console.log(` ${seconds(Date.now() - t0)} s`);
+    }
+    const t1 = Date.now();
+    for (const ix of PG_INDEXES) await client.query(ix);
+    await client.query('VACUUM ANALYZE');
+    console.log(`  PostgreSQL: indexes and ANALYZE in ${seconds(Date.now() - t1)} s`);
+    for (const v of viewStatements()) {
+      const [t] = await translateStatements([{ file: v.file, index: 1, sql: v.sql }], 'postgres');
+      await client.query(t.duckdb);
+    }
+    await client.query(`SET statement_timeout = '${pgTimeoutSeconds}s'`);
+    for (const v of views) {
+      const times: number[] = [];
+      try {
+        for (let r = 0; r < pgRuns; r++) {
+          const t0 = performance.now();
+          await client.query(`CREATE TEMP TABLE bench_out AS SELECT * FROM ${v}`);
+          times.push(performance.now() - t0);
+          await client.query('DROP TABLE bench_out');
+        }
+        out[v] = times;
+        console.log(`  PostgreSQL ${v}: median ${seconds(median(times))} s`);
+      } catch (e) {
+        const timeout = /statement timeout/.test((e as Error).message);
+        out[v] = timeout ? 'timeout' : 'error';
+        console.log(
+          `  PostgreSQL ${v}: ${timeout ? `over ${pgTimeoutSeconds} s (timeout)` : (e as Error).message}`,
+        );
+      }
+    }
+  } finally {
+    await client.end();
+    await pg.stop();
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const views = values.views
+    ? values.views.split(',').map((v) => (v.includes('.') ? v : `analytics.${v}`))
+    : VIEWS.map((v) => v.name);
+  console.log(
+    `Warehouse benchmark at scale ${scale}: ${sizes.lines.toLocaleString('en-US')} order lines, ${orders.toLocaleString('en-US')} orders, ` +
+      `${sizes.customers.toLocaleString('en-US')} customers, ${sizes.products.toLocaleString('en-US')} SKUs, ${movements.toLocaleString('en-US')} stock movements`,
+  );
+  console.log(
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg()[0].toFixed(2)}`,
+  );
+  const t0 = Date.now();
+  await buildDuckDb();
+  console.log(`Star built in ${seconds(Date.now() - t0)} s`);
+  const duck = await timeDuckDb(views);
+  let pg: Record<string, number[] | 'timeout' | 'error'> = {};
+  if (!values['no-postgres']) {
+    const t1 = Date.now();
+    await exportCsv();
+    console.log(`CSV for PostgreSQL in ${seconds(Date.now() - t1)} s`);
+    pg = await timePostgres(views);
+  }
+  const rows = views.map((v) => {
+    const d = median(duck[v]);
+    const p = pg[v];
+    const pMs = Array.isArray(p) ? median(p) : p === 'timeout' ? pgTimeoutSeconds * 1000 : NaN;
+    const ratio = Number.isFinite(pMs) ? `${p === 'timeout' ? '≥ ' : ''}${(pMs / d).toFixed(1)}×` : '';
+    return { view: v, duckMs: d, pgMs: pMs, pg: p, ratio };
+  });
+  const duckTotal = rows.reduce((n, r) => n + r.duckMs, 0);
+  const pgTotal = rows.reduce((n, r) => n + (Number.isFinite(r.pgMs) ? r.pgMs : 0), 0);
+  console.log(
+    '\n' +
+      formatTable(
+        ['view', 'DuckDB median s', 'PostgreSQL median s', 'PostgreSQL / DuckDB'],
+        [
+          ...rows.map((r) => [
+            r.view,
+            seconds(r.duckMs),
+            Array.isArray(r.pg)
+              ? seconds(r.pgMs)
+              : r.pg === 'timeout'
+                ? `> ${pgTimeoutSeconds}`
+                : r.pg === 'error'
+                  ? 'error'
+                  : '',
+            r.ratio,
+          ]),
+          [
+            'suite (sum of medians)',
+            seconds(duckTotal),
+            pgTotal ? seconds(pgTotal) : '',
+            pgTotal ? `${(pgTotal / duckTotal).toFixed(1)}×` : '',
+          ],
+        ],
+      ),
+  );
+  const over = rows.filter((r) => r.duckMs >= 2000).map((r) => r.view);
+  console.log(`\nViews at or over 2 s on DuckDB: ${over.length ? over.join(', ') : 'none'}`);
+  writeFileSync(
+    join(root, 'result.json'),
+    JSON.stringify(
+      {
+        scale,
+        sizes: { ...sizes, orders, movements },
+        runs,
+        pgRuns,
+        rows,
+        duckTotal,
+        pgTotal,
+        at: new Date().toISOString(),
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exitCode = 1;
+});
