@@ -172,6 +172,23 @@ export function printLakeStep(r: LakeStepResult): void {
         gatesText(job, d),
       ]);
     }
+    // Flat datasets derived from what the job published (for the warehouse's COPY): not read, so
+    // outside the read = written + ... line, and reconciled against their source by the job.
+    const derived = (outcome.report?.derived ?? {}) as Record<
+      string,
+      { from: string; written: number; expected?: number; reconciled?: boolean }
+    >;
+    for (const [name, d] of Object.entries(derived)) {
+      rows.push([
+        job,
+        `${name} (from ${d.from})`,
+        '',
+        d.written,
+        '',
+        '',
+        d.reconciled === false ? `✗ expected ${d.expected}` : 'derived, reconciled',
+      ]);
+    }
     const unrouted = outcome.report?.unrouted as DatasetLine | undefined;
     if (unrouted !== undefined && (unrouted.read ?? 0) > 0) {
       const q = Object.values(unrouted.quarantined ?? {}).reduce((a, b) => a + b, 0);
