@@ -17,7 +17,7 @@ VENV_STAMP := $(VENV)/.install-stamp
 JDBC_DRIVER := $(VENV)/jars/postgresql-42.7.4.jar
 ENVS := dev staging prod
 
-.PHONY: help setup postgres demo test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench clean
+.PHONY: help setup postgres demo test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench bench-curation bench-warehouse clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -79,9 +79,15 @@ cfn-lint: setup ## cfn-lint the templates of the last synth (.cfnlintrc.yaml say
 contracts: setup ## Regenerate contracts/generated from contracts/schemas
 	npx tsx scripts/generate-contract-types.ts
 
-bench: setup ## Run the benchmarks (results go in docs/benchmarks.md by hand)
+bench: setup ## Run the quick benchmarks (results go in docs/benchmarks.md by hand)
 	npx tsx bench/transformer-bench.ts
 	npx tsx bench/ingest-e2e-bench.ts
+
+bench-curation: setup ## The curation benchmark: a month of orders at scale 1 through the Glue job (~10 min, 18 GB)
+	npx tsx bench/curation-bench.ts
+
+bench-warehouse: setup ## The warehouse benchmark: a year at scale 1, every view on DuckDB and PostgreSQL (about an hour, 40 GB of disk)
+	npx tsx bench/warehouse-bench.ts
 
 clean: ## Remove build output and the twin's data
 	rm -rf cdk.out .twin
