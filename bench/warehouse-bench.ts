@@ -11,7 +11,8 @@
  * star's rows synthesized in DuckDB by SQL (the generator would need hours for a year at scale 1;
  * distributions follow it: skewed products and customers, 1.8 lines an order, 5% of customers with a
  * second SCD version mid-year, 30% of orders on a campaign, 3% cancelled, 2% returned, one stock
- * movement per order line); (2) PostgreSQL: a throwaway server (twin/oltp/postgres-server.ts), the
+ * movement per order line, and the position snapshot the inventory load keeps); (2) PostgreSQL: a
+ * throwaway server (twin/oltp/postgres-server.ts), the
  * same migrations and views translated to PostgreSQL by the same translator, the same rows copied in
  * (CSV from DuckDB, COPY), primary keys plus indexes on the join and filter columns, ANALYZE; (3) each
  * view materialized in full on each engine (`CREATE TEMP TABLE AS SELECT * FROM view`, so neither can
@@ -133,7 +134,7 @@ const TABLES: { table: string; rows: string; sql: string }[] = [
     table: 'star.fact_sales',
     rows: `${sizes.lines}`,
     sql: `
-      INSERT INTO star.fact_sales
+      INSERT INTO star.fact_sales BY NAME
       WITH l AS (
         SELECT i, (i * 5) // 9 AS o FROM range(0, ${sizes.lines}) t(i)
       ), k AS (
@@ -147,19 +148,24 @@ const TABLES: { table: string; rows: string; sql: string }[] = [
           hash(o, 14) % 100 AS fate
         FROM l
       )
-      SELECT 'o' || o, line_number, 'e' || o, order_time,
-        (year(order_time) * 10000 + month(order_time) * 100 + day(order_time))::INT,
-        CASE WHEN customer_id % 20 = 0 AND order_time >= TIMESTAMP '2025-07-01' THEN ${sizes.customers} + customer_id // 20 ELSE customer_id END,
-        customer_id, product_id, 'SKU-' || lpad(product_id::VARCHAR, 8, '0'), product_id,
-        campaign_key, CASE WHEN campaign_key = 0 THEN NULL ELSE 'CMP-' || lpad(campaign_key::VARCHAR, 4, '0') END,
-        ['web','mobile_app','marketplace','store'][1 + (hash(o, 15) % 4)::INT], 'EUR', quantity,
-        (5 + (product_id % 200) + 0.99)::DECIMAL(18,4),
-        CASE WHEN hash(i, 16) % 5 = 0 THEN (quantity * (5 + (product_id % 200) + 0.99) * 0.1)::DECIMAL(18,4) ELSE 0 END,
-        (quantity * (5 + (product_id % 200) + 0.99))::DECIMAL(18,4),
-        (quantity * (5 + (product_id % 200) + 0.99) * CASE WHEN hash(i, 16) % 5 = 0 THEN 0.9 ELSE 1 END)::DECIMAL(18,4),
-        CASE WHEN fate < 2 THEN 1 ELSE 0 END,
-        CASE WHEN fate < 2 THEN 'returned' WHEN fate < 5 THEN 'cancelled' ELSE 'delivered' END,
-        now()
+      SELECT 'o' || o AS order_id, line_number, CASE WHEN line_number = 1 THEN 1 ELSE 0 END AS order_count,
+        'e' || o AS order_event_id, order_time,
+        (year(order_time) * 10000 + month(order_time) * 100 + day(order_time))::INT AS date_key,
+        CASE WHEN customer_id % 20 = 0 AND order_time >= TIMESTAMP '2025-07-01' THEN ${sizes.customers} + customer_id // 20 ELSE customer_id END AS customer_key,
+        customer_id,
+        ['DE','FR','GB','ES','IT','NL','PL','SE','AT','BE'][1 + ((hash(customer_id, 1) + CASE WHEN customer_id % 20 = 0 AND order_time >= TIMESTAMP '2025-07-01' THEN 1 ELSE 0 END) % 10)::INT] AS customer_country,
+        product_id AS product_key, 'SKU-' || lpad(product_id::VARCHAR, 8, '0') AS sku, product_id,
+        ['Electronics','Apparel','Home','Garden','Sports','Beauty','Toys','Books','Grocery','Automotive','Health','Office'][1 + (hash(product_id, 5) % 12)::INT] AS category,
+        'Sub' || (hash(product_id, 6) % 60) AS subcategory, 'Brand' || (hash(product_id, 7) % 400) AS brand,
+        campaign_key, CASE WHEN campaign_key = 0 THEN NULL ELSE 'CMP-' || lpad(campaign_key::VARCHAR, 4, '0') END AS campaign_id,
+        ['web','mobile_app','marketplace','store'][1 + (hash(o, 15) % 4)::INT] AS channel, 'EUR' AS currency, quantity,
+        (5 + (product_id % 200) + 0.99)::DECIMAL(18,4) AS unit_price,
+        CASE WHEN hash(i, 16) % 5 = 0 THEN (quantity * (5 + (product_id % 200) + 0.99) * 0.1)::DECIMAL(18,4) ELSE 0 END AS discount,
+        (quantity * (5 + (product_id % 200) + 0.99))::DECIMAL(18,4) AS gross_amount,
+        (quantity * (5 + (product_id % 200) + 0.99) * CASE WHEN hash(i, 16) % 5 = 0 THEN 0.9 ELSE 1 END)::DECIMAL(18,4) AS net_amount,
+        CASE WHEN fate < 2 THEN 1 ELSE 0 END AS returned_quantity,
+        CASE WHEN fate < 2 THEN 'returned' WHEN fate < 5 THEN 'cancelled' ELSE 'delivered' END AS status,
+        now() AS loaded_at
       FROM k;`,
   },
   {
@@ -209,6 +215,14 @@ const TABLES: { table: string; rows: string; sql: string }[] = [
         CASE WHEN kind < 55 THEN -quantity WHEN kind < 90 AND kind >= 80 THEN quantity WHEN kind < 97 AND kind >= 90 THEN -quantity ELSE 0 END,
         10, NULL, NULL, now()
       FROM m;`,
+  },
+  {
+    table: 'star.fact_inventory_position',
+    rows: 'one per SKU x warehouse moved',
+    sql: `
+      INSERT INTO star.fact_inventory_position
+      SELECT sku, warehouse_id, SUM(on_hand_delta), SUM(reserved_delta), COUNT(*), MAX(event_time), 10, now()
+      FROM star.fact_inventory_movement GROUP BY sku, warehouse_id;`,
   },
   {
     table: 'star.fact_campaign_spend',

@@ -62,13 +62,13 @@ WHERE dim_customer.customer_key = w.surrogate_key
   AND (dim_customer.valid_from <> w.valid_from OR dim_customer.valid_to <> w.valid_to OR dim_customer.is_current <> w.is_current);
 
 -- Sales of these customers point at the version effective at the order's time (or leave the
--- unknown member once the customer is known).
+-- unknown member once the customer is known), and carry that version's country.
 UPDATE star.fact_sales
-SET customer_key = d.customer_key
+SET customer_key = d.customer_key, customer_country = d.country
 FROM star.dim_customer d
 WHERE fact_sales.customer_id = d.customer_id
   AND fact_sales.order_time >= d.valid_from AND fact_sales.order_time < d.valid_to
-  AND fact_sales.customer_key <> d.customer_key
+  AND (fact_sales.customer_key <> d.customer_key OR COALESCE(fact_sales.customer_country, '') <> COALESCE(d.country, ''))
   AND d.customer_id IN (SELECT customer_id FROM staging.dim_customer_versions);
 
 INSERT INTO ops.load_audit (run_id, dataset, partition_value, target_table, rows_staged, rows_distinct, rows_in_target,

@@ -2,7 +2,8 @@
 -- keyed by SKU) into star.dim_product, as slowly changing dimension type 2, then re-point the
 -- sales and stock movements of the SKUs it touched to the version effective at their time.
 --
--- Idempotent and order-independent like 01_customers.sql. Placeholders: source, copy_role_arn,
+-- The sales lines also carry the version's category, subcategory and brand (the attributes the
+-- sales views group by). Idempotent and order-independent like 01_customers.sql. Placeholders: source, copy_role_arn,
 -- run_id, partition, source_modified_at.
 
 DELETE FROM staging.products;
@@ -59,11 +60,14 @@ WHERE dim_product.product_key = w.surrogate_key
   AND (dim_product.valid_from <> w.valid_from OR dim_product.valid_to <> w.valid_to OR dim_product.is_current <> w.is_current);
 
 UPDATE star.fact_sales
-SET product_key = d.product_key
+SET product_key = d.product_key, category = d.category, subcategory = d.subcategory, brand = d.brand
 FROM star.dim_product d
 WHERE fact_sales.sku = d.sku
   AND fact_sales.order_time >= d.valid_from AND fact_sales.order_time < d.valid_to
-  AND fact_sales.product_key <> d.product_key
+  AND (fact_sales.product_key <> d.product_key
+       OR COALESCE(fact_sales.category, '') <> COALESCE(d.category, '')
+       OR COALESCE(fact_sales.subcategory, '') <> COALESCE(d.subcategory, '')
+       OR COALESCE(fact_sales.brand, '') <> COALESCE(d.brand, ''))
   AND d.sku IN (SELECT sku FROM staging.dim_product_versions);
 
 UPDATE star.fact_inventory_movement

@@ -5,6 +5,8 @@
 -- when the dimension does not know the key yet (its next load re-points the line), campaign 0 when
 -- the order has no campaign. Idempotent: lines merge on (order_id, line_number), returns on
 -- (return_event_id, line_number); returned quantities and statuses are recomputed, not added.
+-- The line also takes the attributes the sales views group by from the versions its keys point at
+-- (category, subcategory, brand, customer country; NULL for an unknown member).
 -- Placeholders: source, copy_role_arn, run_id, partition, source_modified_at.
 
 DELETE FROM staging.order_lines;
@@ -20,14 +22,19 @@ INSERT INTO staging.fact_sales_rows
 SELECT
   l.order_id,
   CAST(l.line_number AS INTEGER),
+  CAST(CASE WHEN l.line_rank = 1 THEN 1 ELSE 0 END AS SMALLINT),
   l.event_id,
   l.event_time,
   CAST(EXTRACT(year FROM l.event_time) * 10000 + EXTRACT(month FROM l.event_time) * 100 + EXTRACT(day FROM l.event_time) AS INTEGER),
   COALESCE(c.customer_key, -1),
   l.customer_id,
+  c.country,
   COALESCE(p.product_key, -1),
   l.sku,
   l.product_id,
+  p.category,
+  p.subcategory,
+  p.brand,
   CASE WHEN l.campaign_id IS NULL THEN 0 ELSE COALESCE(m.campaign_key, -1) END,
   l.campaign_id,
   l.channel,
@@ -38,32 +45,37 @@ SELECT
   l.quantity * l.unit_price,
   l.quantity * l.unit_price - COALESCE(l.discount, 0)
 FROM (
-  SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.order_id, s.line_number ORDER BY s.event_time, s.event_id) AS rn
-  FROM staging.order_lines s
-  WHERE s.event_type = 'order.created' AND s.order_id IS NOT NULL AND s.line_number IS NOT NULL
+  -- One row per (order, line): the first created event's; line_rank 1 marks the order's first line.
+  SELECT d.*, ROW_NUMBER() OVER (PARTITION BY d.order_id ORDER BY d.line_number) AS line_rank
+  FROM (
+    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.order_id, s.line_number ORDER BY s.event_time, s.event_id) AS rn
+    FROM staging.order_lines s
+    WHERE s.event_type = 'order.created' AND s.order_id IS NOT NULL AND s.line_number IS NOT NULL
+  ) d
+  WHERE d.rn = 1
 ) l
 LEFT JOIN star.dim_customer c
   ON c.customer_id = l.customer_id AND l.event_time >= c.valid_from AND l.event_time < c.valid_to
 LEFT JOIN star.dim_product p
   ON p.sku = l.sku AND l.event_time >= p.valid_from AND l.event_time < p.valid_to
 LEFT JOIN star.dim_campaign m
-  ON m.campaign_id = l.campaign_id
-WHERE l.rn = 1;
+  ON m.campaign_id = l.campaign_id;
 
 MERGE INTO star.fact_sales
 USING staging.fact_sales_rows r
 ON fact_sales.order_id = r.order_id AND fact_sales.line_number = r.line_number
 WHEN MATCHED THEN UPDATE SET
-  order_event_id = r.order_event_id, order_time = r.order_time, date_key = r.date_key,
-  customer_key = r.customer_key, customer_id = r.customer_id, product_key = r.product_key, sku = r.sku,
-  product_id = r.product_id, campaign_key = r.campaign_key, campaign_id = r.campaign_id, channel = r.channel,
+  order_count = r.order_count, order_event_id = r.order_event_id, order_time = r.order_time, date_key = r.date_key,
+  customer_key = r.customer_key, customer_id = r.customer_id, customer_country = r.customer_country,
+  product_key = r.product_key, sku = r.sku, product_id = r.product_id, category = r.category,
+  subcategory = r.subcategory, brand = r.brand, campaign_key = r.campaign_key, campaign_id = r.campaign_id, channel = r.channel,
   currency = r.currency, quantity = r.quantity, unit_price = r.unit_price, discount = r.discount,
   gross_amount = r.gross_amount, net_amount = r.net_amount
-WHEN NOT MATCHED THEN INSERT (order_id, line_number, order_event_id, order_time, date_key, customer_key, customer_id,
-  product_key, sku, product_id, campaign_key, campaign_id, channel, currency, quantity, unit_price, discount,
-  gross_amount, net_amount, returned_quantity, status, loaded_at)
-VALUES (r.order_id, r.line_number, r.order_event_id, r.order_time, r.date_key, r.customer_key, r.customer_id,
-  r.product_key, r.sku, r.product_id, r.campaign_key, r.campaign_id, r.channel, r.currency, r.quantity,
+WHEN NOT MATCHED THEN INSERT (order_id, line_number, order_count, order_event_id, order_time, date_key, customer_key, customer_id,
+  customer_country, product_key, sku, product_id, category, subcategory, brand, campaign_key, campaign_id, channel,
+  currency, quantity, unit_price, discount, gross_amount, net_amount, returned_quantity, status, loaded_at)
+VALUES (r.order_id, r.line_number, r.order_count, r.order_event_id, r.order_time, r.date_key, r.customer_key, r.customer_id,
+  r.customer_country, r.product_key, r.sku, r.product_id, r.category, r.subcategory, r.brand, r.campaign_key, r.campaign_id, r.channel, r.currency, r.quantity,
   r.unit_price, r.discount, r.gross_amount, r.net_amount, 0, 'created', GETDATE());
 
 DELETE FROM staging.fact_sales_return_rows;

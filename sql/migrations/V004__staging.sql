@@ -204,14 +204,19 @@ CREATE TABLE IF NOT EXISTS staging.dim_warehouse_latest (
 CREATE TABLE IF NOT EXISTS staging.fact_sales_rows (
   order_id VARCHAR(64),
   line_number INTEGER,
+  order_count SMALLINT,
   order_event_id VARCHAR(64),
   order_time TIMESTAMP,
   date_key INTEGER,
   customer_key BIGINT,
   customer_id BIGINT,
+  customer_country VARCHAR(2),
   product_key BIGINT,
   sku VARCHAR(64),
   product_id BIGINT,
+  category VARCHAR(128),
+  subcategory VARCHAR(128),
+  brand VARCHAR(128),
   campaign_key BIGINT,
   campaign_id VARCHAR(64),
   channel VARCHAR(32),
@@ -265,6 +270,16 @@ CREATE TABLE IF NOT EXISTS staging.inventory_movement_rows (
   reorder_point INTEGER,
   order_id VARCHAR(64),
   reason VARCHAR(2000)
+);
+
+CREATE TABLE IF NOT EXISTS staging.inventory_position_rows (
+  sku VARCHAR(64),
+  warehouse_id VARCHAR(64),
+  on_hand BIGINT,
+  reserved BIGINT,
+  movements BIGINT,
+  last_movement_at TIMESTAMP,
+  reorder_point BIGINT
 );
 
 CREATE TABLE IF NOT EXISTS staging.campaign_spend_rows (

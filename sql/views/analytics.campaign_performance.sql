@@ -62,7 +62,7 @@ spend AS (
 attributed AS (
   SELECT
     campaign_id,
-    COUNT(DISTINCT order_id) AS attributed_orders,
+    SUM(order_count) AS attributed_orders,
     CAST(SUM(revenue) AS DECIMAL(18, 4)) AS attributed_revenue
   FROM analytics.sales_lines
   WHERE campaign_id IS NOT NULL

@@ -33,7 +33,7 @@ customer_sales AS (
     customer_id,
     MIN(order_date) AS first_order_date,
     MAX(order_date) AS last_order_date,
-    COUNT(DISTINCT order_id) AS orders,
+    SUM(order_count) AS orders,
     SUM(units) AS units,
     CAST(SUM(revenue) AS DECIMAL(18, 4)) AS revenue
   FROM analytics.sales_lines

@@ -23,42 +23,10 @@
 -- position is the running total of every movement loaded, at the latest movement's time.
 -- Reference date: none (the position is as of the latest movement loaded).
 CREATE OR REPLACE VIEW analytics.inventory_stock_position AS
-WITH movements AS (
-  SELECT
-    event_id,
-    event_time,
-    sku,
-    warehouse_id,
-    on_hand_delta,
-    reserved_delta,
-    reorder_point
-  FROM star.fact_inventory_movement
-),
-
-positions AS (
-  SELECT
-    sku,
-    warehouse_id,
-    SUM(on_hand_delta) AS on_hand,
-    SUM(reserved_delta) AS reserved,
-    MAX(event_time) AS last_movement_at,
-    COUNT(*) AS movements
-  FROM movements
-  GROUP BY sku, warehouse_id
-),
-
-latest_reorder_points AS (
-  SELECT sku, warehouse_id, reorder_point
-  FROM (
-    SELECT
-      sku,
-      warehouse_id,
-      reorder_point,
-      ROW_NUMBER() OVER (PARTITION BY sku, warehouse_id ORDER BY event_time DESC, event_id DESC) AS rn
-    FROM movements
-    WHERE reorder_point IS NOT NULL
-  ) ranked
-  WHERE rn = 1
+WITH positions AS (
+  -- The snapshot the inventory load keeps per SKU and warehouse (sums of all their movements).
+  SELECT sku, warehouse_id, on_hand, reserved, last_movement_at, movements, reorder_point
+  FROM star.fact_inventory_position
 ),
 
 current_products AS (
@@ -77,11 +45,10 @@ resolved AS (
     p.on_hand,
     p.reserved,
     p.on_hand - p.reserved AS available,
-    CAST(COALESCE(r.reorder_point, cp.reorder_point) AS BIGINT) AS reorder_point,
+    CAST(COALESCE(p.reorder_point, cp.reorder_point) AS BIGINT) AS reorder_point,
     p.last_movement_at,
     p.movements
   FROM positions p
-  LEFT JOIN latest_reorder_points r ON r.sku = p.sku AND r.warehouse_id = p.warehouse_id
   LEFT JOIN current_products cp ON cp.sku = p.sku
   LEFT JOIN star.dim_warehouse w ON w.warehouse_id = p.warehouse_id
 )

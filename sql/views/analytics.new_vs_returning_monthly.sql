@@ -31,6 +31,7 @@ lines AS (
     s.month_start,
     s.customer_id,
     s.order_id,
+    s.order_count,
     s.revenue,
     CASE WHEN f.first_month = s.month_start THEN 1 ELSE 0 END AS is_new
   FROM analytics.sales_lines s
@@ -43,8 +44,8 @@ monthly AS (
     COUNT(DISTINCT customer_id) AS active_customers,
     COUNT(DISTINCT CASE WHEN is_new = 1 THEN customer_id END) AS new_customers,
     COUNT(DISTINCT CASE WHEN is_new = 0 THEN customer_id END) AS returning_customers,
-    COUNT(DISTINCT CASE WHEN is_new = 1 THEN order_id END) AS new_customer_orders,
-    COUNT(DISTINCT CASE WHEN is_new = 0 THEN order_id END) AS returning_customer_orders,
+    SUM(CASE WHEN is_new = 1 THEN order_count ELSE 0 END) AS new_customer_orders,
+    SUM(CASE WHEN is_new = 0 THEN order_count ELSE 0 END) AS returning_customer_orders,
     CAST(SUM(CASE WHEN is_new = 1 THEN revenue ELSE 0 END) AS DECIMAL(18, 4)) AS new_customer_revenue,
     CAST(SUM(CASE WHEN is_new = 0 THEN revenue ELSE 0 END) AS DECIMAL(18, 4)) AS returning_customer_revenue
   FROM lines

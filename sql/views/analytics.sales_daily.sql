@@ -31,8 +31,9 @@ WITH reference AS (
 ),
 
 first_day AS (
-  SELECT MIN(order_date) AS first_date
-  FROM analytics.sales_lines
+  SELECT MIN(d.full_date) AS first_date
+  FROM star.dim_date d
+  WHERE d.date_key = (SELECT MIN(date_key) FROM star.fact_sales WHERE status <> 'cancelled')
 ),
 
 calendar AS (
@@ -46,7 +47,7 @@ calendar AS (
 daily AS (
   SELECT
     order_date,
-    COUNT(DISTINCT order_id) AS orders,
+    SUM(order_count) AS orders,
     SUM(units) AS units,
     SUM(revenue) AS revenue
   FROM analytics.sales_lines

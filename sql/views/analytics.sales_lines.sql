@@ -6,12 +6,14 @@
 --
 -- Columns:
 --   order_id, line_number      the line's natural key
+--   order_count                1 on the first line of the order, 0 on the others: SUM(order_count)
+--                              counts orders at any grain that keeps an order whole
 --   order_time, order_date     when the order was placed (UTC), and its date
 --   week_start, month_start    the Monday of its ISO week and the first day of its month
 --   customer_id                the customer (natural key); customer_key is the dimension version
 --   customer_country           the customer's country at order time ('Unknown' if not known yet)
 --   sku, product_id            the product; product_key is the dimension version at order time
---   product_name, category, subcategory, brand   the product's attributes at order time ('Unknown' if not known yet)
+--   category, subcategory, brand   the product's attributes at order time ('Unknown' if not known yet)
 --   campaign_id                the campaign the order is attributed to (last touch), NULL for none
 --   channel                    the sales channel (web, mobile_app, marketplace, store)
 --   status                     the order's latest status (created, paid, shipped, delivered, returned)
@@ -27,18 +29,25 @@
 -- minus the returned units at their net unit price; it is booked on the ORDER date (a return lowers
 -- the revenue of the day the order was placed, not of the day it came back). Single currency (EUR).
 -- Reference date: none here (every line is kept); the views built on it use the latest order date.
+-- The attributes at order time are the copies star.fact_sales keeps of the versions its keys point
+-- at, so this view joins no large dimension (only dim_date for the week and month).
 CREATE OR REPLACE VIEW analytics.sales_lines AS
 WITH fact_lines AS (
   SELECT
     f.order_id,
     f.line_number,
+    f.order_count,
     f.order_time,
     f.date_key,
     f.customer_key,
     f.customer_id,
+    f.customer_country,
     f.product_key,
     f.sku,
     f.product_id,
+    f.category,
+    f.subcategory,
+    f.brand,
     f.campaign_id,
     f.channel,
     f.status,
@@ -55,30 +64,30 @@ WITH fact_lines AS (
 with_returns AS (
   SELECT
     l.*,
-    CAST(
+    CASE WHEN l.returned_quantity = 0 THEN CAST(0 AS DECIMAL(18, 4)) ELSE CAST(
       CAST(l.returned_quantity AS DECIMAL(18, 4)) * l.net_amount / NULLIF(CAST(l.quantity AS DECIMAL(18, 4)), 0)
       AS DECIMAL(18, 4)
-    ) AS returned_amount
+    ) END AS returned_amount
   FROM fact_lines l
 )
 
 SELECT
   r.order_id,
   r.line_number,
+  r.order_count,
   r.order_time,
   d.full_date AS order_date,
   d.week_start,
   d.month_start,
   r.customer_id,
   r.customer_key,
-  COALESCE(c.country, 'Unknown') AS customer_country,
+  COALESCE(r.customer_country, 'Unknown') AS customer_country,
   r.sku,
   r.product_id,
   r.product_key,
-  COALESCE(p.name, 'Unknown') AS product_name,
-  COALESCE(p.category, 'Unknown') AS category,
-  COALESCE(p.subcategory, 'Unknown') AS subcategory,
-  COALESCE(p.brand, 'Unknown') AS brand,
+  COALESCE(r.category, 'Unknown') AS category,
+  COALESCE(r.subcategory, 'Unknown') AS subcategory,
+  COALESCE(r.brand, 'Unknown') AS brand,
   r.campaign_id,
   r.channel,
   r.status,
@@ -92,6 +101,4 @@ SELECT
   COALESCE(r.returned_amount, 0) AS returned_amount,
   CAST(r.net_amount - COALESCE(r.returned_amount, 0) AS DECIMAL(18, 4)) AS revenue
 FROM with_returns r
-JOIN star.dim_date d ON d.date_key = r.date_key
-LEFT JOIN star.dim_customer c ON c.customer_key = r.customer_key
-LEFT JOIN star.dim_product p ON p.product_key = r.product_key;
+JOIN star.dim_date d ON d.date_key = r.date_key;

@@ -20,28 +20,30 @@
 -- minus returned units at their net unit price, booked on the order date (analytics.sales_lines).
 -- Reference date: the latest order date in star.fact_sales (not CURRENT_DATE).
 CREATE OR REPLACE VIEW analytics.sales_monthly AS
-WITH daily AS (
-  SELECT
-    s.order_date,
-    d.month_start
-  FROM analytics.sales_daily s
-  JOIN star.dim_date d ON d.full_date = s.order_date
+WITH reference AS (
+  SELECT CAST(MAX(order_time) AS DATE) AS reference_date
+  FROM star.fact_sales
 ),
 
-reference AS (
-  SELECT MAX(order_date) AS reference_date
-  FROM daily
+first_day AS (
+  SELECT MIN(d.full_date) AS first_date
+  FROM star.dim_date d
+  WHERE d.date_key = (SELECT MIN(date_key) FROM star.fact_sales WHERE status <> 'cancelled')
 ),
 
 months AS (
-  SELECT DISTINCT month_start
-  FROM daily
+  -- Every month from the first sale to the reference date, with or without sales.
+  SELECT DISTINCT d.month_start
+  FROM star.dim_date d
+  CROSS JOIN reference r
+  CROSS JOIN first_day f
+  WHERE d.full_date >= f.first_date AND d.full_date <= r.reference_date
 ),
 
 monthly_sales AS (
   SELECT
     month_start,
-    COUNT(DISTINCT order_id) AS orders,
+    SUM(order_count) AS orders,
     SUM(units) AS units,
     SUM(revenue) AS revenue
   FROM analytics.sales_lines

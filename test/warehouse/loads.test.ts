@@ -267,12 +267,13 @@ describe('loads', () => {
     ]);
     expect(
       await rows(
-        'SELECT order_id, line_number, quantity, unit_price, discount, gross_amount, net_amount, status, date_key, customer_key > 0 AS has_customer, product_key > 0 AS has_product, campaign_key FROM star.fact_sales ORDER BY 1, 2',
+        'SELECT order_id, line_number, order_count, quantity, unit_price, discount, gross_amount, net_amount, status, date_key, customer_key > 0 AS has_customer, product_key > 0 AS has_product, campaign_key FROM star.fact_sales ORDER BY 1, 2',
       ),
     ).toEqual([
       {
         order_id: 'o-1',
         line_number: 1,
+        order_count: 1,
         quantity: 2,
         unit_price: 12.5,
         discount: 1,
@@ -287,6 +288,7 @@ describe('loads', () => {
       {
         order_id: 'o-1',
         line_number: 2,
+        order_count: 0,
         quantity: 1,
         unit_price: 12.5,
         discount: 0,
@@ -301,6 +303,7 @@ describe('loads', () => {
       {
         order_id: 'o-2',
         line_number: 1,
+        order_count: 1,
         quantity: 2,
         unit_price: 12.5,
         discount: 1,
@@ -340,8 +343,20 @@ describe('loads', () => {
     ]);
     await load();
     expect(
-      await rows('SELECT customer_key, product_key, campaign_key, customer_id, sku FROM star.fact_sales'),
-    ).toEqual([{ customer_key: -1, product_key: -1, campaign_key: -1, customer_id: 9, sku: 'SKU-9' }]);
+      await rows(
+        'SELECT customer_key, product_key, campaign_key, customer_id, sku, customer_country, category FROM star.fact_sales',
+      ),
+    ).toEqual([
+      {
+        customer_key: -1,
+        product_key: -1,
+        campaign_key: -1,
+        customer_id: 9,
+        sku: 'SKU-9',
+        customer_country: null,
+        category: null,
+      },
+    ]);
     await writePartition('customers', 'extract_date=2024-09-19', [customer(9, 'ES', '2024-09-19 08:00:00')]);
     await writePartition('products', 'extract_date=2024-09-19', [
       product('SKU-9', 'Bags', '2024-09-19 08:00:00'),
@@ -373,6 +388,10 @@ describe('loads', () => {
          JOIN star.dim_campaign m ON m.campaign_key = f.campaign_key`,
       ),
     ).toEqual([{ country: 'ES', category: 'Bags', campaign: 'Autumn' }]);
+    // The attributes the sales views group by came along with the keys.
+    expect(await rows('SELECT customer_country, category, subcategory, brand FROM star.fact_sales')).toEqual([
+      { customer_country: 'ES', category: 'Bags', subcategory: 'sub', brand: 'Brand' },
+    ]);
   });
 
   it('re-point facts when a dimension change arrives after them, keeping the SCD invariants', async () => {
@@ -420,6 +439,16 @@ describe('loads', () => {
       },
       { country: 'FR', valid_from: '2024-09-15 00:00:00', valid_to: '9999-12-31 00:00:00', is_current: true },
     ]);
+    // The lines carry the country of the version their key points at.
+    expect(await rows('SELECT order_id, customer_country FROM star.fact_sales ORDER BY 1')).toEqual([
+      { order_id: 'o-a', customer_country: 'DE' },
+      { order_id: 'o-b', customer_country: 'FR' },
+    ]);
+    expect(
+      await rows(`SELECT count(*) AS n FROM star.fact_sales f
+        JOIN star.dim_customer c ON c.customer_key = f.customer_key JOIN star.dim_product p ON p.product_key = f.product_key
+        WHERE f.customer_country <> c.country OR f.category <> p.category OR f.brand <> p.brand`),
+    ).toEqual([{ n: 0 }]);
     // Invariants over the whole dimension: one current row per key; each version ends where the next starts.
     expect(
       await rows(
@@ -531,6 +560,18 @@ describe('loads', () => {
         'SELECT sum(on_hand_delta) AS on_hand, sum(reserved_delta) AS reserved, min(warehouse_key) AS wh FROM star.fact_inventory_movement',
       ),
     ).toEqual([{ on_hand: 10 - 2 - 4, reserved: 3 - 2 - 1, wh: -1 }]);
+    // The position snapshot: the sums of the movements, recomputed (not incremented) when a partition reloads.
+    const position = [
+      { on_hand: 4, reserved: 0, movements: 5, reorder_point: 5, last_movement_at: '2024-09-18 08:00:00' },
+    ];
+    const positionSql =
+      'SELECT on_hand, reserved, movements, reorder_point, last_movement_at FROM star.fact_inventory_position';
+    expect(await rows(positionSql)).toEqual(position);
+    await writePartition('inventory_movements', 'event_date=2024-09-18', [
+      mv('m1', 'inventory.received', 10),
+    ]);
+    await load(['inventory_movements']);
+    expect(await rows(positionSql)).toEqual(position);
     expect(
       await rows('SELECT source, spend, campaign_key, date_key FROM star.fact_campaign_spend ORDER BY 1'),
     ).toEqual([
