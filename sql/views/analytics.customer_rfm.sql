@@ -34,25 +34,16 @@ WITH reference AS (
   FROM star.fact_sales
 ),
 
-orders AS (
+customers AS (
+  -- Straight from the lines: an order is whole within a customer, so SUM(order_count) counts them.
   SELECT
     customer_id,
-    order_id,
-    MIN(order_date) AS order_date,
-    SUM(revenue) AS revenue
+    MIN(order_date) AS first_order_date,
+    MAX(order_date) AS last_order_date,
+    SUM(order_count) AS frequency,
+    CAST(SUM(revenue) AS DECIMAL(18, 4)) AS monetary
   FROM analytics.sales_lines
-  GROUP BY customer_id, order_id
-),
-
-customers AS (
-  SELECT
-    o.customer_id,
-    MIN(o.order_date) AS first_order_date,
-    MAX(o.order_date) AS last_order_date,
-    COUNT(*) AS frequency,
-    CAST(SUM(o.revenue) AS DECIMAL(18, 4)) AS monetary
-  FROM orders o
-  GROUP BY o.customer_id
+  GROUP BY customer_id
 ),
 
 measured AS (
