@@ -360,8 +360,8 @@ async function timePostgres(views: string[]): Promise<Record<string, number[] | 
     ];
     // The schema only: the rows come from DuckDB, so the inserts of the migrations are skipped.
     for (const t of await translateStatements(ddl, 'postgres')) {
-      if (/^\s*(CREATE|ALTER)\b/i.test(t.duckdb.replace(/\/\*[\s\S]*?\*\//g, '')))
-        await client.query(t.duckdb);
+      if (/^\s*(CREATE|ALTER)\b/i.test(t.translated.replace(/\/\*[\s\S]*?\*\//g, '')))
+        await client.query(t.translated);
     }
     for (const t of [...TABLES.map((x) => x.table), 'star.dim_date']) {
       const t0 = Date.now();
@@ -376,7 +376,7 @@ async function timePostgres(views: string[]): Promise<Record<string, number[] | 
     console.log(`  PostgreSQL: indexes and ANALYZE in ${seconds(Date.now() - t1)} s`);
     for (const v of viewStatements()) {
       const [t] = await translateStatements([{ file: v.file, index: 1, sql: v.sql }], 'postgres');
-      await client.query(t.duckdb);
+      await client.query(t.translated);
     }
     await client.query(`SET statement_timeout = '${pgTimeoutSeconds}s'`);
     for (const v of views) {

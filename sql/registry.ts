@@ -318,17 +318,20 @@ export interface LoadParameters {
   readonly sourceModifiedAt: string;
 }
 
+/** The values of a load file's `{{placeholders}}`. */
+export function loadPlaceholders(params: LoadParameters): SqlParameters {
+  return {
+    source: params.source,
+    partition: params.partition,
+    copy_role_arn: params.copyRoleArn,
+    run_id: params.runId,
+    source_modified_at: params.sourceModifiedAt,
+  };
+}
+
 /** The statements of one load for one partition, to run in ONE transaction (a Data API batch). */
 export function loadStatements(load: LoadFile, params: LoadParameters, root: string = SQL_ROOT): string[] {
-  return splitStatements(
-    renderSql(readSql(load.file, root), {
-      source: params.source,
-      partition: params.partition,
-      copy_role_arn: params.copyRoleArn,
-      run_id: params.runId,
-      source_modified_at: params.sourceModifiedAt,
-    }),
-  );
+  return splitStatements(renderSql(readSql(load.file, root), loadPlaceholders(params)));
 }
 
 /** An object of the curated zone, as a listing returns it (key relative to the dataset's folder). */

@@ -92,7 +92,8 @@ export function parseWatermark(value: CellValue): Date | undefined {
 }
 
 /**
- * The partitions a run loads: oldest change first, at most `max`. A cut never splits partitions
+ * The partitions a run loads, at most `max`, from `changed` as changedPartitions (sql/registry.ts)
+ * returns them: oldest change first. A cut never splits partitions
  * that share a modification time, since the watermark (the newest time loaded) would then hide the
  * ones left behind; when the first `max` all share one time, the whole group is taken.
  */
@@ -100,10 +101,8 @@ export function selectPartitions(
   changed: readonly ChangedPartition[],
   max: number,
 ): { take: ChangedPartition[]; deferred: number } {
-  const sorted = [...changed].sort(
-    (a, b) => a.modifiedAt.getTime() - b.modifiedAt.getTime() || a.partition.localeCompare(b.partition),
-  );
-  if (sorted.length <= max) return { take: sorted, deferred: 0 };
+  const sorted = changed;
+  if (sorted.length <= max) return { take: [...sorted], deferred: 0 };
   let end = max;
   const boundary = sorted[max].modifiedAt.getTime();
   while (end > 0 && sorted[end - 1].modifiedAt.getTime() === boundary) end -= 1;

@@ -12,4 +12,4 @@ export * from './lake-catalog';
 export * from './curation-job';
 export * from './quality-rulesets';
 export * from './private-network';
-export * from './warehouse-function';
+export * from './warehouse-sql-bundle';

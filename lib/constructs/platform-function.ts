@@ -110,6 +110,23 @@ export interface PlatformFunctionProps {
    * @default - no reservation; the function shares the account's unreserved concurrency
    */
   readonly reservedConcurrentExecutions?: number;
+
+  /**
+   * The execution role, when several functions share one (the warehouse's migration handlers: the
+   * Data API shows a statement only to the role that ran it). Given or not, the function's log group
+   * may be written by it.
+   *
+   * @default - a role of its own
+   */
+  readonly role?: iam.Role;
+
+  /**
+   * Shell commands run after esbuild, to put more files next to the handler (the warehouse
+   * functions copy sql/ there).
+   *
+   * @default - none
+   */
+  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 /**
@@ -192,10 +209,12 @@ export class PlatformFunction extends Construct {
 
     // A role of its own, without AWSLambdaBasicExecutionRole: that managed policy lets the function
     // write to any log group of the account; this one writes only to its own.
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${props.serviceName}`,
-    });
+    const role =
+      props.role ??
+      new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Execution role of ${props.serviceName}`,
+      });
     this.logGroup.grantWrite(role);
     this.role = role;
 
@@ -230,6 +249,11 @@ export class PlatformFunction extends Construct {
         // ...and prefer the packages' ES module builds, which esbuild can tree-shake: the orders
         // transformer drops from about 960 KB to about 700 KB minified.
         mainFields: ['module', 'main'],
+        commandHooks: props.afterBundling && {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: props.afterBundling,
+        },
       },
       environment: {
         ...props.environment,
@@ -240,10 +264,12 @@ export class PlatformFunction extends Construct {
       },
     });
 
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Active X-Ray tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; every other statement of this role names its resources.',
-    });
+    // A role passed in is its owner's to acknowledge (its other statements are not known here).
+    if (props.role === undefined)
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Active X-Ray tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; every other statement of this role names its resources.',
+      });
   }
 }

@@ -27,7 +27,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, WarehouseUsageLimit } from '../config/environment-config';
-import { LakeCatalog, WarehouseFunction } from '../constructs';
+import { LakeCatalog, PlatformFunction } from '../constructs';
+import { copySqlCommands } from '../constructs/warehouse-sql-bundle';
 import { resourceFinding } from '../constructs/private/nag';
 import { CURATED_PREFIX } from '../lake/lake-layout';
 import { LOADS, sqlFingerprint } from '../../sql/registry';
@@ -481,6 +482,19 @@ export class WarehouseStack extends Stack {
     return lookup.getResponseField('namespace.adminPasswordSecretArn');
   }
 
+  /**
+   * Gives a runner role the Data API: this workgroup's statements, its own statements' results,
+   * the admin secret. Acknowledges the one wildcard with its reason.
+   */
+  private grantDataApi(role: iam.Role, key: kms.IKey): void {
+    for (const s of this.dataApiStatements(key)) role.addToPolicy(s);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active X-Ray tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions; the Data API statement actions (DescribeStatement, GetStatementResult, ListStatements) have no resource type either.',
+    });
+  }
+
   /** The Data API permissions of a runner role: this workgroup's statements, the admin secret. */
   private dataApiStatements(key: kms.IKey): iam.PolicyStatement[] {
     return [
@@ -527,7 +541,7 @@ export class WarehouseStack extends Stack {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${config.name} warehouse schema migrations and views through the Data API`,
     });
-    for (const s of this.dataApiStatements(props.key)) role.addToPolicy(s);
+    this.grantDataApi(role, props.key);
     const common = {
       entry: path.join(lambdasRoot, 'warehouse-migrations', 'handler.ts'),
       serviceName: 'warehouse-migrations',
@@ -537,13 +551,14 @@ export class WarehouseStack extends Stack {
       logRetention: config.retention.logDays as logs.RetentionDays,
       logRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       timeout: Duration.minutes(1),
+      afterBundling: copySqlCommands,
     };
-    const onEvent = new WarehouseFunction(this, 'MigrationsOnEvent', {
+    const onEvent = new PlatformFunction(this, 'MigrationsOnEvent', {
       ...common,
       handler: 'onEvent',
       description: 'Warehouse schema migrations: starts a run (custom resource onEvent)',
     });
-    const isComplete = new WarehouseFunction(this, 'MigrationsIsComplete', {
+    const isComplete = new PlatformFunction(this, 'MigrationsIsComplete', {
       ...common,
       handler: 'isComplete',
       description: 'Warehouse schema migrations: drives a run to its end (custom resource isComplete)',
@@ -631,13 +646,13 @@ export class WarehouseStack extends Stack {
     props: WarehouseStackProps,
     lambdasRoot: string,
     target: Record<string, string>,
-  ): WarehouseFunction {
+  ): PlatformFunction {
     const { config } = props;
     const role = new iam.Role(this, 'LoaderRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${config.name} warehouse loads through the Data API and lists curated/ of the curated bucket`,
     });
-    for (const s of this.dataApiStatements(props.key)) role.addToPolicy(s);
+    this.grantDataApi(role, props.key);
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ListCuratedPrefix',
@@ -646,7 +661,7 @@ export class WarehouseStack extends Stack {
         conditions: { StringLike: { 's3:prefix': [`${CURATED_PREFIX}/*`] } },
       }),
     );
-    return new WarehouseFunction(this, 'Loader', {
+    return new PlatformFunction(this, 'Loader', {
       entry: path.join(lambdasRoot, 'warehouse-loader', 'handler.ts'),
       serviceName: 'warehouse-loader',
       description: 'Warehouse loads: plans, submits and polls the load of each changed curated partition',
@@ -663,6 +678,7 @@ export class WarehouseStack extends Stack {
       logRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       // The watermark query waits for its result (up to 2 minutes while the workgroup resumes).
       timeout: Duration.minutes(3),
+      afterBundling: copySqlCommands,
     });
   }
 
@@ -671,7 +687,7 @@ export class WarehouseStack extends Stack {
    * partition in order: submit its batch, wait, poll until it finished. One load at a time and one
    * partition at a time, so that the watermark only moves forward.
    */
-  private loadStateMachineOf(props: WarehouseStackProps, loader: WarehouseFunction): sfn.StateMachine {
+  private loadStateMachineOf(props: WarehouseStackProps, loader: PlatformFunction): sfn.StateMachine {
     const { config } = props;
     const fn = loader.function;
     const invoke = (id: string, payload: Record<string, unknown>, resultPath: string) =>

@@ -106,12 +106,12 @@ describe('parseWatermark', () => {
 describe('selectPartitions', () => {
   const p = (partition: string, iso: string) => ({ partition, modifiedAt: at(iso) });
 
-  test('takes the oldest changes first, at most max', () => {
+  test('takes the oldest changes first (the order changedPartitions gives), at most max', () => {
     const r = selectPartitions(
       [
-        p('2024-09-03', '2024-09-03T01:00:00Z'),
         p('2024-09-01', '2024-09-01T01:00:00Z'),
         p('2024-09-02', '2024-09-02T01:00:00Z'),
+        p('2024-09-03', '2024-09-03T01:00:00Z'),
       ],
       2,
     );

@@ -33,6 +33,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InventoryMovement, OrderEvent } from '../../contracts/generated/types';
 import { Shop, generateEvents } from '../../generator';
+import {
+  DERIVED_DATASETS,
+  EVENT_DATASETS,
+  SOURCE_DATASETS,
+  curatedColumns,
+  derivedColumns,
+  sourceColumns,
+} from '../../lib/lake/lake-datasets';
 import { campaignSpendForDay } from '../../generator/third-party';
 
 const MS_PER_DAY = 86_400_000;
@@ -208,132 +216,55 @@ export interface CuratedFixture {
 /** Column name and DuckDB type, in the staging table's order. */
 type Columns = readonly (readonly [string, string])[];
 
-const AUDIT_COLUMNS: Columns = [
-  ['_source_file', 'VARCHAR'],
-  ['_curated_at', 'TIMESTAMP'],
-];
-
-/** The staging tables' columns (sql/migrations/V004__staging.sql), without the partition key. */
-export const CURATED_COLUMNS: Readonly<Record<string, Columns>> = {
-  customers: [
-    ['customer_id', 'BIGINT'],
-    ['email', 'VARCHAR'],
-    ['first_name', 'VARCHAR'],
-    ['last_name', 'VARCHAR'],
-    ['country', 'VARCHAR'],
-    ['city', 'VARCHAR'],
-    ['loyalty_tier', 'VARCHAR'],
-    ['signup_date', 'DATE'],
-    ['updated_at', 'TIMESTAMP'],
-    ['valid_from', 'TIMESTAMP'],
-    ['row_hash', 'VARCHAR'],
-    ...AUDIT_COLUMNS,
-  ],
-  products: [
-    ['sku', 'VARCHAR'],
-    ['product_id', 'BIGINT'],
-    ['name', 'VARCHAR'],
-    ['category', 'VARCHAR'],
-    ['subcategory', 'VARCHAR'],
-    ['brand', 'VARCHAR'],
-    ['list_price', 'DECIMAL(18,4)'],
-    ['currency', 'VARCHAR'],
-    ['reorder_point', 'BIGINT'],
-    ['active', 'BOOLEAN'],
-    ['updated_at', 'TIMESTAMP'],
-    ['valid_from', 'TIMESTAMP'],
-    ['row_hash', 'VARCHAR'],
-    ...AUDIT_COLUMNS,
-  ],
-  campaigns: [
-    ['campaign_id', 'VARCHAR'],
-    ['name', 'VARCHAR'],
-    ['channel', 'VARCHAR'],
-    ['start_date', 'DATE'],
-    ['end_date', 'DATE'],
-    ['budget', 'DECIMAL(18,4)'],
-    ['currency', 'VARCHAR'],
-    ['discount_pct', 'DOUBLE'],
-    ['updated_at', 'TIMESTAMP'],
-    ['valid_from', 'TIMESTAMP'],
-    ['row_hash', 'VARCHAR'],
-    ...AUDIT_COLUMNS,
-  ],
-  warehouses: [
-    ['warehouse_id', 'VARCHAR'],
-    ['name', 'VARCHAR'],
-    ['country', 'VARCHAR'],
-    ['city', 'VARCHAR'],
-    ['capacity_units', 'BIGINT'],
-    ['updated_at', 'TIMESTAMP'],
-    ['valid_from', 'TIMESTAMP'],
-    ['row_hash', 'VARCHAR'],
-    ...AUDIT_COLUMNS,
-  ],
-  order_lines: [
-    ['event_id', 'VARCHAR'],
-    ['event_type', 'VARCHAR'],
-    ['event_time', 'TIMESTAMP'],
-    ['order_id', 'VARCHAR'],
-    ['line_number', 'BIGINT'],
-    ['customer_id', 'BIGINT'],
-    ['channel', 'VARCHAR'],
-    ['currency', 'VARCHAR'],
-    ['campaign_id', 'VARCHAR'],
-    ['sku', 'VARCHAR'],
-    ['product_id', 'BIGINT'],
-    ['quantity', 'BIGINT'],
-    ['unit_price', 'DECIMAL(18,4)'],
-    ['discount', 'DECIMAL(18,4)'],
-    ...AUDIT_COLUMNS,
-  ],
-  order_status_changes: [
-    ['event_id', 'VARCHAR'],
-    ['event_type', 'VARCHAR'],
-    ['event_time', 'TIMESTAMP'],
-    ['order_id', 'VARCHAR'],
-    ['customer_id', 'BIGINT'],
-    ['channel', 'VARCHAR'],
-    ['currency', 'VARCHAR'],
-    ['campaign_id', 'VARCHAR'],
-    ['shipping_amount', 'DECIMAL(18,4)'],
-    ['line_count', 'BIGINT'],
-    ['payment_method', 'VARCHAR'],
-    ['payment_amount', 'DECIMAL(18,4)'],
-    ['warehouse_id', 'VARCHAR'],
-    ['carrier', 'VARCHAR'],
-    ['reason', 'VARCHAR'],
-    ['returned_units', 'BIGINT'],
-    ...AUDIT_COLUMNS,
-  ],
-  inventory_movements: [
-    ['event_id', 'VARCHAR'],
-    ['event_type', 'VARCHAR'],
-    ['event_time', 'TIMESTAMP'],
-    ['schema_version', 'BIGINT'],
-    ['sku', 'VARCHAR'],
-    ['product_id', 'BIGINT'],
-    ['warehouse_id', 'VARCHAR'],
-    ['quantity', 'BIGINT'],
-    ['direction', 'VARCHAR'],
-    ['order_id', 'VARCHAR'],
-    ['reorder_point', 'BIGINT'],
-    ['reason', 'VARCHAR'],
-    ...AUDIT_COLUMNS,
-  ],
-  campaign_spend: [
-    ['campaign_id', 'VARCHAR'],
-    ['channel', 'VARCHAR'],
-    ['source', 'VARCHAR'],
-    ['impressions', 'BIGINT'],
-    ['clicks', 'BIGINT'],
-    ['conversions', 'BIGINT'],
-    ['spend', 'DECIMAL(18,4)'],
-    ['currency', 'VARCHAR'],
-    ['reported_at', 'TIMESTAMP'],
-    ...AUDIT_COLUMNS,
-  ],
+/** Glue catalog types as DuckDB types. */
+const DUCKDB_TYPE: Readonly<Record<string, string>> = {
+  string: 'VARCHAR',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  'decimal(18,4)': 'DECIMAL(18,4)',
 };
+
+/**
+ * A curated dataset's columns as the Glue jobs write them (the catalog's declaration in lib/lake,
+ * without the partition key): the fixture writes what the lake writes, and the twin's COPY check
+ * then holds the staging tables of sql/migrations to it.
+ */
+function catalogColumns(dataset: string): Columns {
+  const event = EVENT_DATASETS.find((d) => d.name === dataset);
+  const derived = DERIVED_DATASETS.find((d) => d.name === dataset);
+  const source = SOURCE_DATASETS.find((d) => d.name === dataset);
+  const columns = event
+    ? curatedColumns(event)
+    : derived
+      ? derivedColumns(derived)
+      : source
+        ? sourceColumns(source)
+        : undefined;
+  if (columns === undefined) throw new Error(`curated-fixture: no catalog declaration for '${dataset}'`);
+  return columns.map((c) => {
+    const type = DUCKDB_TYPE[c.type];
+    if (type === undefined)
+      throw new Error(`curated-fixture: ${dataset}.${c.name} has type ${c.type}, not mapped`);
+    return [c.name, type] as const;
+  });
+}
+
+/** The curated datasets the loads read, with their columns (see {@link catalogColumns}). */
+const CURATED_COLUMNS: Readonly<Record<string, Columns>> = Object.fromEntries(
+  [
+    'customers',
+    'products',
+    'campaigns',
+    'warehouses',
+    'order_lines',
+    'order_status_changes',
+    'inventory_movements',
+    'campaign_spend',
+  ].map((d) => [d, catalogColumns(d)]),
+);
 
 const PARTITION_KEYS: Readonly<Record<string, string>> = {
   customers: 'extract_date',

@@ -26,6 +26,7 @@ import {
   VIEWS,
   ViewFile,
   changedPartitions,
+  loadPlaceholders,
   pendingMigrations,
   readSql,
   renderSql,
@@ -171,7 +172,7 @@ export class LocalWarehouse {
     await this.connection.run('BEGIN TRANSACTION');
     try {
       for (const s of statements) {
-        const sql = params ? renderSql(s.duckdb, params) : s.duckdb;
+        const sql = params ? renderSql(s.translated, params) : s.translated;
         if (s.copy)
           await this.checkCopy(s.copy.table, params ? renderSql(s.copy.source, params) : s.copy.source, s);
         try {
@@ -235,7 +236,7 @@ export class LocalWarehouse {
       index: i + 1,
       sql,
     }));
-    for (const t of await translateStatements(bootstrap)) await this.connection.run(t.duckdb);
+    for (const t of await translateStatements(bootstrap)) await this.connection.run(t.translated);
     const pending = pendingMigrations(await this.appliedMigrations(), migrations, (f) =>
       readSql(f, this.sqlRoot),
     );
@@ -295,14 +296,16 @@ export class LocalWarehouse {
       );
       for (const c of changed) {
         options.onPartition?.(load.dataset, c.partition);
-        await this.transaction(this.statementsOf(load.file), {
-          source: join(folder, `${load.partitionKey}=${c.partition}`),
-          partition: c.partition,
-          copy_role_arn: 'local-twin',
-          run_id: options.runId,
-          // Microseconds are what TIMESTAMP keeps on both engines; a later file compares greater.
-          source_modified_at: c.modifiedAt.toISOString().replace('Z', ''),
-        });
+        await this.transaction(
+          this.statementsOf(load.file),
+          loadPlaceholders({
+            source: join(folder, `${load.partitionKey}=${c.partition}`),
+            partition: c.partition,
+            copyRoleArn: 'local-twin',
+            runId: options.runId,
+            sourceModifiedAt: c.modifiedAt.toISOString().replace('Z', ''),
+          }),
+        );
         const audit = await this.query(
           `SELECT target_table, rows_staged, rows_distinct, rows_in_target FROM ops.load_audit
            WHERE run_id = '${options.runId.replace(/'/g, "''")}' AND dataset = '${load.dataset}' AND partition_value = '${c.partition}'

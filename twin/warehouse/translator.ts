@@ -8,15 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPythonScript } from '../glue-job';
 
-/**
- * One statement, translated. (`duckdb` holds the PostgreSQL text when PostgreSQL was asked for: the
- * warehouse benchmark runs the views on a row store too.)
- */
+/** One statement, translated. */
 export interface TranslatedStatement {
   /** The Redshift statement as written in sql/. */
   readonly redshift: string;
-  /** The DuckDB statement. */
-  readonly duckdb: string;
+  /** The statement in the dialect asked for (DuckDB, or PostgreSQL for the warehouse benchmark). */
+  readonly translated: string;
   /** Set for a COPY: its target table and source folder (a placeholder until rendered). */
   readonly copy?: { readonly table: string; readonly source: string };
 }
@@ -80,7 +77,7 @@ export async function translateStatements(
     `cannot be translated to ${dialect === 'duckdb' ? 'DuckDB' : 'PostgreSQL'}`,
   );
   if (errors.length > 0) throw new Error(errors.join('\n'));
-  return results.map((r, i) => ({ redshift: sources[i].sql, duckdb: r.sql ?? '', copy: r.copy }));
+  return results.map((r, i) => ({ redshift: sources[i].sql, translated: r.sql ?? '', copy: r.copy }));
 }
 
 /** The statements that do not parse as Redshift SQL, as messages (empty: all parse). */
