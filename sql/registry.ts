@@ -325,7 +325,8 @@ export function loadPlaceholders(params: LoadParameters): SqlParameters {
     partition: params.partition,
     copy_role_arn: params.copyRoleArn,
     run_id: params.runId,
-    source_modified_at: params.sourceModifiedAt,
+    // UTC without the zone letter: a plain TIMESTAMP literal on Redshift and on DuckDB.
+    source_modified_at: params.sourceModifiedAt.replace(/Z$/, ''),
   };
 }
 

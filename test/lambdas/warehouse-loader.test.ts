@@ -195,7 +195,7 @@ describe('submitPartition and pollPartition', () => {
         sqls: [
           "COPY stage.order_events FROM 's3://curated-bucket/curated/order_events/event_date=2024-09-02/' IAM_ROLE 'arn:aws:iam::123456789012:role/copy' FORMAT AS PARQUET",
           "DELETE FROM dw.fact_order_line WHERE event_date = '2024-09-02'",
-          "INSERT INTO ops.load_audit (dataset, run_id, source_modified_at) VALUES ('order_events', 'run-1', '2024-09-02T03:00:00.000Z')",
+          "INSERT INTO ops.load_audit (dataset, run_id, source_modified_at) VALUES ('order_events', 'run-1', '2024-09-02T03:00:00.000')",
         ],
       },
     ]);

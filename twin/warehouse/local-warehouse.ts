@@ -303,7 +303,7 @@ export class LocalWarehouse {
             partition: c.partition,
             copyRoleArn: 'local-twin',
             runId: options.runId,
-            sourceModifiedAt: c.modifiedAt.toISOString().replace('Z', ''),
+            sourceModifiedAt: c.modifiedAt.toISOString(),
           }),
         );
         const audit = await this.query(
