@@ -76,6 +76,7 @@ export const MIGRATIONS: readonly MigrationFile[] = [
   migration(2, 'dimensions'),
   migration(3, 'facts'),
   migration(4, 'staging'),
+  migration(5, 'realtime_streams'),
 ];
 
 /** Every view, in creation order. */
@@ -98,6 +99,18 @@ export const VIEWS: readonly ViewFile[] = [
   view('analytics.inventory_health'),
   view('analytics.stock_outs'),
   view('analytics.data_freshness'),
+  // The real-time monitoring views over the stream materialized views of V005.
+  view('realtime.order_events'),
+  view('realtime.order_values'),
+  view('realtime.orders_per_minute'),
+  view('realtime.order_status'),
+  view('realtime.stuck_orders'),
+  view('realtime.order_outcomes_hourly'),
+  view('realtime.inventory_events'),
+  view('realtime.stock_levels'),
+  view('realtime.low_stock'),
+  view('realtime.stream_errors'),
+  view('realtime.stream_lag'),
 ];
 
 function load(order: number, dataset: string, partitionKey: string): LoadFile {
@@ -217,6 +230,25 @@ export function renderSql(text: string, params: SqlParameters): string {
   });
 }
 
+/** What the migrations' `{{placeholders}}` are filled with: the environment's names, from the stack. */
+export interface MigrationParameters {
+  /** The role the namespace assumes to read the streams (streaming ingestion); any token in the twin. */
+  readonly streamingRoleArn: string;
+  /** The orders Kinesis stream's name (for example `ecom-dev-orders`). */
+  readonly ordersStream: string;
+  /** The inventory Kinesis stream's name. */
+  readonly inventoryStream: string;
+}
+
+/** The values of the migrations' `{{placeholders}}`. */
+export function migrationPlaceholders(params: MigrationParameters): SqlParameters {
+  return {
+    streaming_role_arn: params.streamingRoleArn,
+    orders_stream: params.ordersStream,
+    inventory_stream: params.inventoryStream,
+  };
+}
+
 /** A migration already applied, as recorded in {@link MIGRATIONS_TABLE}. */
 export interface AppliedMigration {
   readonly version: number;
@@ -231,14 +263,18 @@ export interface PendingMigration {
 }
 
 /**
- * The migrations still to apply, in order. Throws when an applied migration's file changed (edit a
- * migration only by adding a new one) or when the database knows a version this code does not.
+ * The migrations still to apply, in order, with their `{{placeholders}}` filled from `params`. The
+ * checksum is the file's own text, so the same file gives the same checksum in every environment.
+ * Throws when an applied migration's file changed (edit a migration only by adding a new one), when
+ * the database knows a version this code does not, or when a pending file needs a placeholder
+ * `params` does not give.
  */
 export function pendingMigrations(
   applied: readonly AppliedMigration[],
   migrations: readonly MigrationFile[] = MIGRATIONS,
   read: (file: string) => string = (f) => readSql(f),
   now: () => Date = () => new Date(),
+  params: SqlParameters = {},
 ): PendingMigration[] {
   const known = new Map(migrations.map((m) => [m.version, m]));
   const done = new Map(applied.map((a) => [a.version, a.checksum]));
@@ -261,11 +297,17 @@ export function pendingMigrations(
       continue;
     }
     const at = now().toISOString().replace('T', ' ').replace('Z', '');
+    let rendered: string;
+    try {
+      rendered = renderSql(text, params);
+    } catch (e) {
+      throw new Error(`sql/${m.file}: ${(e as Error).message}`, { cause: e });
+    }
     pending.push({
       migration: m,
       checksum: sum,
       statements: [
-        ...splitStatements(text),
+        ...splitStatements(rendered),
         `INSERT INTO ${MIGRATIONS_TABLE} (version, name, checksum, applied_at) VALUES (${m.version}, '${m.name}', '${sum}', TIMESTAMP '${at}')`,
       ],
     });

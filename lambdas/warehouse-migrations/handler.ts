@@ -9,7 +9,7 @@
  */
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { readSql } from '../../sql/registry';
+import { migrationPlaceholders, readSql } from '../../sql/registry';
 import { RedshiftDataApi, WarehouseDataApi } from './data-api';
 import { Progress, RunSources, advance } from './runner';
 
@@ -108,7 +108,14 @@ function lambdaDeps(): MigrationDeps {
       secretArn: required('SECRET_ARN'),
     }),
     // The bundle carries migrations/, views/ and loads/ next to this file.
-    sources: { read: (file) => readSql(file, __dirname) },
+    sources: {
+      read: (file) => readSql(file, __dirname),
+      parameters: migrationPlaceholders({
+        streamingRoleArn: required('STREAMING_ROLE_ARN'),
+        ordersStream: required('ORDERS_STREAM'),
+        inventoryStream: required('INVENTORY_STREAM'),
+      }),
+    },
     statementPrefix: required('STATEMENT_PREFIX'),
     log: (message, detail) => console.log(JSON.stringify({ message, ...(detail as object) })),
   };

@@ -23,6 +23,7 @@ import {
   ViewFile,
   pendingMigrations,
   viewStatements,
+  SqlParameters,
 } from '../../sql/registry';
 import {
   CellValue,
@@ -62,6 +63,8 @@ export interface StatementOrigin {
 /** What the run reads SQL with, and the lists it applies (the registry's by default). */
 export interface RunSources {
   readonly read: (file: string) => string;
+  /** The migrations' `{{placeholders}}` (see migrationPlaceholders); the stack sets them. */
+  readonly parameters?: SqlParameters;
   readonly migrations?: readonly MigrationFile[];
   readonly views?: readonly ViewFile[];
   readonly now?: () => Date;
@@ -135,7 +138,13 @@ export function planAfterBootstrap(
 ): Step[] {
   const migrations = sources.migrations ?? MIGRATIONS;
   const views = sources.views ?? VIEWS;
-  const steps: Step[] = pendingMigrations(applied, migrations, sources.read, sources.now).map((p) => {
+  const steps: Step[] = pendingMigrations(
+    applied,
+    migrations,
+    sources.read,
+    sources.now,
+    sources.parameters,
+  ).map((p) => {
     const own = p.statements.length - 1;
     return {
       name: `${run}/1-migration-V${String(p.migration.version).padStart(3, '0')}`,
@@ -148,17 +157,25 @@ export function planAfterBootstrap(
       ),
     };
   });
-  // Drops (dependents first) then creates: see viewStatements. Up to 40 statements share one
-  // batch, so with up to 20 views the whole replacement is one transaction.
-  const viewSqls = viewStatements(views, sources.read);
-  for (let i = 0; i < viewSqls.length; i += MAX_BATCH_STATEMENTS) {
-    const chunk = viewSqls.slice(i, i + MAX_BATCH_STATEMENTS);
-    steps.push({
-      name: `${run}/2-views-${i / MAX_BATCH_STATEMENTS + 1}`,
-      kind: 'views',
-      sqls: chunk.map((c) => c.sql),
-      origins: chunk.map((c) => ({ file: `sql/${c.file}`, statement: 1, of: 1 })),
-    });
+  // Drops (dependents first) then creates: see viewStatements. One schema's views at a time (no
+  // view reads another schema's views: a test holds sql/ to it), so each schema's replacement is one
+  // batch, one transaction, while it has up to 20 views; past that, its statements take several.
+  let batch = 0;
+  for (const schema of [...new Set(views.map((v) => v.name.split('.')[0]))]) {
+    const viewSqls = viewStatements(
+      views.filter((v) => v.name.split('.')[0] === schema),
+      sources.read,
+    );
+    for (let i = 0; i < viewSqls.length; i += MAX_BATCH_STATEMENTS) {
+      const chunk = viewSqls.slice(i, i + MAX_BATCH_STATEMENTS);
+      batch += 1;
+      steps.push({
+        name: `${run}/2-views-${batch}`,
+        kind: 'views',
+        sqls: chunk.map((c) => c.sql),
+        origins: chunk.map((c) => ({ file: `sql/${c.file}`, statement: 1, of: 1 })),
+      });
+    }
   }
   steps.forEach(checkBatch);
   return steps;

@@ -546,7 +546,14 @@ export class WarehouseStack extends Stack {
       entry: path.join(lambdasRoot, 'warehouse-migrations', 'handler.ts'),
       serviceName: 'warehouse-migrations',
       role,
-      environment: { ...target, STATEMENT_PREFIX: `${config.prefix}-migrations` },
+      environment: {
+        ...target,
+        STATEMENT_PREFIX: `${config.prefix}-migrations`,
+        // The migrations' placeholders: V005 reads these streams with this role.
+        STREAMING_ROLE_ARN: this.streamingIngestionRole.roleArn,
+        ORDERS_STREAM: props.streams.orders.streamName,
+        INVENTORY_STREAM: props.streams.inventory.streamName,
+      },
       logEncryptionKey: props.key,
       logRetention: config.retention.logDays as logs.RetentionDays,
       logRemovalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

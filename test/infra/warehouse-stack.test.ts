@@ -201,6 +201,10 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s warehouse
           WORKGROUP_NAME: `${config.prefix}-warehouse`,
           DATABASE: w.databaseName,
           SECRET_ARN: Match.anyValue(),
+          // V005's placeholders: streaming ingestion reads these streams with this role.
+          STREAMING_ROLE_ARN: Match.anyValue(),
+          ORDERS_STREAM: Match.anyValue(),
+          INVENTORY_STREAM: Match.anyValue(),
         }),
       },
     });

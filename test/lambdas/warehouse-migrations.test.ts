@@ -264,6 +264,47 @@ describe('a migration run', () => {
     );
   });
 
+  test("fills a migration's placeholders from the stack's parameters, and stops on one it lacks", () => {
+    const files = {
+      ...FILES,
+      'migrations/V003__streams.sql': `CREATE EXTERNAL SCHEMA IF NOT EXISTS k FROM KINESIS IAM_ROLE '{{streaming_role_arn}}';`,
+    };
+    const migrations = [...MIGRATIONS, { version: 3, name: 'streams', file: 'migrations/V003__streams.sql' }];
+    const at = (parameters?: Record<string, string>) =>
+      planAfterBootstrap(RUN, [], { ...sources, read: read(files), migrations, parameters });
+    const v3 = at({ streaming_role_arn: 'arn:aws:iam::123456789012:role/s' }).find((s) =>
+      s.name.endsWith('V003'),
+    )!;
+    expect(v3.sqls[0]).toBe(
+      "CREATE EXTERNAL SCHEMA IF NOT EXISTS k FROM KINESIS IAM_ROLE 'arn:aws:iam::123456789012:role/s'",
+    );
+    expect(() => at()).toThrow(
+      /migrations\/V003__streams\.sql: SQL placeholder \{\{streaming_role_arn\}\} has no value/,
+    );
+  });
+
+  test("replaces each schema's views in its own batch (one transaction each)", () => {
+    const files: Record<string, string> = {
+      'views/a.v1.sql': 'CREATE OR REPLACE VIEW a.v1 AS SELECT 1',
+      'views/b.v1.sql': 'CREATE OR REPLACE VIEW b.v1 AS SELECT 1',
+      'views/a.v2.sql': 'CREATE OR REPLACE VIEW a.v2 AS SELECT * FROM a.v1',
+    };
+    const views: ViewFile[] = Object.keys(files).map((f) => ({ name: f.slice(6, -4), file: f }));
+    const steps = planAfterBootstrap(RUN, [], { read: read(files), migrations: [], views });
+    expect(steps.map((s) => [s.name, s.sqls])).toEqual([
+      [
+        `${RUN}/2-views-1`,
+        [
+          'DROP VIEW IF EXISTS a.v2',
+          'DROP VIEW IF EXISTS a.v1',
+          files['views/a.v1.sql'],
+          files['views/a.v2.sql'],
+        ],
+      ],
+      [`${RUN}/2-views-2`, ['DROP VIEW IF EXISTS b.v1', files['views/b.v1.sql']]],
+    ]);
+  });
+
   test('batches more than 40 view statements (drops, then creates) in several batches, in order', () => {
     const files: Record<string, string> = {};
     const views: ViewFile[] = [];

@@ -13,6 +13,7 @@ import {
   changedPartitions,
   checksum,
   loadStatements,
+  migrationPlaceholders,
   pendingMigrations,
   placeholders,
   readSql,
@@ -80,9 +81,49 @@ describe('the registry', () => {
     }
   });
 
-  it('has no placeholders in migrations and views (they run at deploy with no parameters)', () => {
-    for (const f of [...MIGRATIONS, ...VIEWS].map((x) => x.file))
-      expect(placeholders(readSql(f))).toEqual([]);
+  it("has no view that reads another schema's views (the deploy replaces each schema's views in one batch)", () => {
+    const schemas = [...new Set(VIEWS.map((v) => v.name.split('.')[0]))];
+    expect(schemas).toEqual(['analytics', 'realtime']);
+    for (const v of VIEWS) {
+      const own = v.name.split('.')[0];
+      const text = stripComments(readSql(v.file));
+      for (const other of schemas.filter((x) => x !== own))
+        expect([v.file, new RegExp(`\\b${other}\\.`).test(text)]).toEqual([v.file, false]);
+    }
+  });
+
+  it('has no placeholders in views, and in migrations only those the runners fill', () => {
+    for (const f of VIEWS.map((x) => x.file)) expect(placeholders(readSql(f))).toEqual([]);
+    const filled = Object.keys(
+      migrationPlaceholders({ streamingRoleArn: 'r', ordersStream: 'o', inventoryStream: 'i' }),
+    );
+    for (const f of MIGRATIONS.map((x) => x.file)) {
+      for (const p of placeholders(readSql(f))) expect([f, filled.includes(p)]).toEqual([f, true]);
+    }
+    expect(placeholders(readSql('migrations/V005__realtime_streams.sql'))).toEqual([
+      'inventory_stream',
+      'orders_stream',
+      'streaming_role_arn',
+    ]);
+  });
+
+  it('fills the migrations placeholders, and names the file when one has no value', () => {
+    const params = migrationPlaceholders({
+      streamingRoleArn: 'arn:aws:iam::123456789012:role/streaming',
+      ordersStream: 'ecom-dev-orders',
+      inventoryStream: 'ecom-dev-inventory',
+    });
+    const v005 = pendingMigrations([], MIGRATIONS, undefined, undefined, params).find(
+      (p) => p.migration.version === 5,
+    )!;
+    const text = v005.statements.join('\n');
+    expect(text).toContain(`IAM_ROLE 'arn:aws:iam::123456789012:role/streaming'`);
+    expect(text).toContain('kinesis_streams."ecom-dev-orders"');
+    expect(text).toContain('kinesis_streams."ecom-dev-inventory"');
+    expect(text).not.toContain('{{');
+    expect(() => pendingMigrations([], MIGRATIONS)).toThrow(
+      /sql\/migrations\/V005__realtime_streams\.sql: SQL placeholder \{\{streaming_role_arn\}\} has no value/,
+    );
   });
 });
 

@@ -304,9 +304,11 @@ describe('analytics views on a generated curated zone', () => {
     for (const [dataset, n] of Object.entries(fx.partitions)) expect(loaded.get(dataset)?.length).toBe(n);
   });
 
-  it('creates every registered view, and each answers', async () => {
-    expect(VIEWS.length).toBe(18);
-    for (const v of VIEWS) {
+  it('creates every registered analytics view, and each answers', async () => {
+    // The realtime.* views read the streams (test/warehouse/realtime.test.ts), empty here.
+    const analytics = VIEWS.filter((v) => v.name.startsWith('analytics.'));
+    expect(analytics.length).toBe(18);
+    for (const v of analytics) {
       const rows = await wh.query(`SELECT COUNT(*) AS n FROM ${v.name}`);
       expect(Number(rows[0].n)).toBeGreaterThan(0);
     }

@@ -22,18 +22,33 @@ import {
   MIGRATIONS_BOOTSTRAP,
   MIGRATIONS_TABLE,
   MigrationFile,
+  MigrationParameters,
   SQL_ROOT,
   VIEWS,
   ViewFile,
   changedPartitions,
   loadPlaceholders,
+  migrationPlaceholders,
   pendingMigrations,
   readSql,
   renderSql,
   splitStatements,
   viewStatements,
 } from '../../sql/registry';
+import { ENVIRONMENTS } from '../../lib/config/environments';
+import { streamName } from '../../lib/streams/stream-definitions';
 import { StatementSource, TranslatedStatement, translateStatements } from './translator';
+
+/**
+ * What the twin fills the migrations' placeholders with: the streams the local twin creates (the dev
+ * environment's names) and a placeholder role (the twin has no IAM; the Kinesis relations are
+ * tables that twin/warehouse/stream-ingestion.ts fills).
+ */
+export const TWIN_STREAMS: MigrationParameters = {
+  streamingRoleArn: 'arn:aws:iam::000000000000:role/twin-streaming-ingestion',
+  ordersStream: streamName(ENVIRONMENTS.dev.prefix, 'orders'),
+  inventoryStream: streamName(ENVIRONMENTS.dev.prefix, 'inventory'),
+};
 
 /** A value DuckDB returns, converted to plain JavaScript (BIGINT and DECIMAL become numbers). */
 export type Cell = string | number | boolean | null | Date;
@@ -133,14 +148,28 @@ export class LocalWarehouse {
 
   /** Rows of a query, as plain objects. */
   async query(sql: string): Promise<Row[]> {
-    const reader = await this.connection.runAndReadAll(sql);
-    const names = reader.columnNames();
-    return reader.getRows().map((r) => Object.fromEntries(names.map((n, i) => [n, toCell(r[i])])));
+    return this.serial(async () => {
+      const reader = await this.connection.runAndReadAll(sql);
+      const names = reader.columnNames();
+      return reader.getRows().map((r) => Object.fromEntries(names.map((n, i) => [n, toCell(r[i])])));
+    });
   }
 
   /** Runs one DuckDB statement. */
   async run(sql: string): Promise<void> {
-    await this.connection.run(sql);
+    await this.serial(() => this.connection.run(sql));
+  }
+
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs calls on the one connection one after the other: the stream reader appends in the
+   * background while the demo's live view queries.
+   */
+  private serial<T>(call: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(call, call);
+    this.tail = next.catch(() => undefined);
+    return next;
   }
 
   /** Translates (once) the statements of registered files. */
@@ -225,11 +254,13 @@ export class LocalWarehouse {
 
   /**
    * Applies the pending migrations (each in one transaction with its record) and re-creates every
-   * view, as the deploy does. `migrations`/`views` default to the registry (tests pass others).
+   * view, as the deploy does. `migrations`/`views` default to the registry (tests pass others);
+   * `parameters` name the streams the stream views read (default: the twin's, {@link TWIN_STREAMS}).
    */
   async migrate(
     migrations: readonly MigrationFile[] = MIGRATIONS,
     views: readonly ViewFile[] = VIEWS,
+    parameters: MigrationParameters = TWIN_STREAMS,
   ): Promise<MigrationReport> {
     const bootstrap: StatementSource[] = MIGRATIONS_BOOTSTRAP.map((sql, i) => ({
       file: 'registry.ts (bootstrap)',
@@ -237,8 +268,12 @@ export class LocalWarehouse {
       sql,
     }));
     for (const t of await translateStatements(bootstrap)) await this.connection.run(t.translated);
-    const pending = pendingMigrations(await this.appliedMigrations(), migrations, (f) =>
-      readSql(f, this.sqlRoot),
+    const pending = pendingMigrations(
+      await this.appliedMigrations(),
+      migrations,
+      (f) => readSql(f, this.sqlRoot),
+      undefined,
+      migrationPlaceholders(parameters),
     );
     const applied: string[] = [];
     if (pending.length > 0) {

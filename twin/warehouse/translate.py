@@ -9,8 +9,18 @@ This file is the ONE place where Redshift-only syntax is handled for the twin (d
 - COPY <table> FROM '<folder>' ... FORMAT AS PARQUET becomes an INSERT of the folder's Parquet
   files in column order (Redshift's COPY maps Parquet columns by position too); the twin's runner
   checks the file's column names against the table's before it runs it;
-- everything else (DATEADD, DATEDIFF, NVL, GETDATE, MERGE, window functions, ...) is sqlglot's
-  Redshift-to-DuckDB translation, unchanged.
+- streaming ingestion: CREATE EXTERNAL SCHEMA ... FROM KINESIS becomes a plain schema, and each
+  stream a materialized view reads becomes a table of that schema with the columns Redshift gives a
+  Kinesis relation (kinesis_data BLOB for VARBYTE), which the twin's stream reader
+  (twin/warehouse/stream-ingestion.ts) appends to; CREATE MATERIALIZED VIEW ... AUTO REFRESH
+  becomes a plain view (always fresh: DuckDB computes it on read);
+- the Redshift-only functions the stream views use, with their null_if_invalid behaviour:
+  IS_UTF8, FROM_VARBYTE, IS_VALID_JSON (an object), JSON_EXTRACT_PATH_TEXT(..., TRUE),
+  JSON_ARRAY_LENGTH(..., TRUE), JSON_EXTRACT_ARRAY_ELEMENT_TEXT(..., TRUE), and LEN(kinesis_data)
+  (bytes of the VARBYTE), each as DuckDB's TRY(...) of its equivalent, so a malformed record gives
+  NULL rather than an error, as on Redshift;
+- everything else (DATEADD, DATEDIFF, NVL, GETDATE, MERGE, TRY_CAST, window functions, ...) is
+  sqlglot's Redshift-to-DuckDB translation, unchanged.
 
 Usage: translate.py <in.json> <out.json> [--check | --postgres]: reads a JSON array of statements and writes a
 JSON array of results, each {"sql": "..."} (plus {"copy": {"table", "source"}} for a COPY) or
@@ -20,6 +30,7 @@ inside string literals only, so a load file is translated once and filled in aft
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import sqlglot
@@ -63,6 +74,76 @@ def _drop_physical(node: exp.Expression) -> exp.Expression | None:
     return node
 
 
+# The columns of a Kinesis relation in an external schema FROM KINESIS (kinesis_data is VARBYTE).
+KINESIS_COLUMNS = (
+    "approximate_arrival_timestamp TIMESTAMP, partition_key VARCHAR, shard_id VARCHAR, "
+    "sequence_number VARCHAR, refresh_time TIMESTAMP, kinesis_data BLOB"
+)
+EXTERNAL_KINESIS_SCHEMA = re.compile(
+    r"^\s*CREATE\s+EXTERNAL\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+FROM\s+KINESIS\b",
+    re.IGNORECASE,
+)
+# Schemas declared FROM KINESIS so far in this run (a migration declares one before its views).
+kinesis_schemas: set[str] = set()
+
+
+def _strip_comments(statement: str) -> str:
+    return re.sub(r"--[^\n]*", "", re.sub(r"/\*.*?\*/", "", statement, flags=re.DOTALL))
+
+
+def _try(node: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this="TRY", expressions=[node])
+
+
+def _call(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def _redshift_function(node: exp.Expression) -> exp.Expression:
+    """The stream views' Redshift-only functions as DuckDB expressions that give NULL, not an error."""
+    if isinstance(node, exp.Length) and isinstance(node.this, exp.Column) and node.this.name.lower() == "kinesis_data":
+        return _call("OCTET_LENGTH", node.this.copy())
+    if isinstance(node, exp.JSONExtractScalar) and node.expressions:
+        # JSON_EXTRACT_PATH_TEXT(json, 'key', TRUE): the key as a JSON path, NULL when not JSON.
+        key = node.expression
+        if not isinstance(key, exp.Literal) or not key.is_string:
+            raise ValueError("JSON_EXTRACT_PATH_TEXT(..., TRUE): the twin handles one literal key")
+        path = '$."' + key.this.replace('"', '\\"') + '"'
+        return _try(_call("JSON_EXTRACT_STRING", _inner(node.this), exp.Literal.string(path)))
+    if not isinstance(node, exp.Anonymous):
+        return node
+    name = str(node.this).upper()
+    args = [_inner(a) for a in node.expressions]
+    if name == "IS_UTF8":
+        return exp.Not(this=exp.Is(this=_try(_call("DECODE", args[0])), expression=exp.Null()))
+    if name == "FROM_VARBYTE":
+        return _try(_call("DECODE", args[0]))
+    if name == "IS_VALID_JSON":
+        return exp.Coalesce(
+            this=exp.EQ(this=_try(_call("JSON_TYPE", args[0])), expression=exp.Literal.string("OBJECT")),
+            expressions=[exp.false()],
+        )
+    if name == "JSON_ARRAY_LENGTH":
+        return _try(_call("JSON_ARRAY_LENGTH", args[0]))
+    if name == "JSON_EXTRACT_ARRAY_ELEMENT_TEXT":
+        return _try(_call("JSON_EXTRACT_STRING", args[0], exp.Cast(this=args[1], to=exp.DataType.build("BIGINT"))))
+    return node
+
+
+def _inner(node: exp.Expression) -> exp.Expression:
+    # transform() does not revisit the arguments of a node it replaced: translate them first.
+    return node.copy().transform(_redshift_function)
+
+
+def _kinesis_sources(tree: exp.Expression) -> list[str]:
+    """CREATE TABLE statements for the Kinesis relations a materialized view reads."""
+    out = []
+    for table in tree.find_all(exp.Table):
+        if table.db and table.db.lower() in kinesis_schemas:
+            out.append(f"CREATE TABLE IF NOT EXISTS {table.sql(dialect='duckdb')} ({KINESIS_COLUMNS})")
+    return out
+
+
 def copy_target(statement: str) -> dict[str, str] | None:
     """{"table", "source"} of a COPY statement, else None."""
     trees = parse_redshift(statement)
@@ -76,6 +157,10 @@ def to_duckdb(statement: str, dialect: str = "duckdb") -> str:
     """One Redshift statement as DuckDB SQL (or, for the warehouse benchmark's row-store comparison,
     as PostgreSQL with ``dialect="postgres"``; COPY is DuckDB-only)."""
     out = []
+    external = EXTERNAL_KINESIS_SCHEMA.match(_strip_comments(statement))
+    if external:
+        kinesis_schemas.add(external.group(1).lower())
+        return f"CREATE SCHEMA IF NOT EXISTS {external.group(1)}"
     for tree in parse_redshift(statement):
         if isinstance(tree, exp.Copy):
             if dialect != "duckdb":
@@ -84,7 +169,15 @@ def to_duckdb(statement: str, dialect: str = "duckdb") -> str:
             continue
         if isinstance(tree, exp.Create):
             tree.set("no_schema_binding", False)
+            props = tree.args.get("properties")
+            if props is not None and any(isinstance(p, exp.MaterializedProperty) for p in props.expressions):
+                # A materialized view: a plain view on DuckDB, over tables standing in for its streams.
+                out.extend(_kinesis_sources(tree))
+                props.set("expressions", [p for p in props.expressions
+                                          if not isinstance(p, (exp.MaterializedProperty, exp.AutoRefreshProperty))])
         tree = tree.transform(_drop_physical)
+        if dialect == "duckdb":
+            tree = tree.transform(_redshift_function)
         props = tree.args.get("properties") if isinstance(tree, exp.Create) else None
         if props is not None and not props.expressions:
             tree.set("properties", None)

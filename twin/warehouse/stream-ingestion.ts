@@ -1,0 +1,172 @@
+/**
+ * The twin's stand-in for Redshift streaming ingestion: it reads the orders and inventory Kinesis
+ * streams (the emulator, through the real SDK client) from the trim horizon, shard by shard, and
+ * appends every record, bytes untouched, to the table that stands for the stream's Kinesis relation
+ * in the local warehouse (`kinesis_streams."<stream>"`, created by migration V005 as translated by
+ * twin/warehouse/translate.py). The stream materialized views of V005 are plain views on DuckDB, so
+ * a record is visible to every monitoring view as soon as {@link StreamIngestion.poll} has appended it.
+ *
+ *   const ingestion = new StreamIngestion(twin.kinesis, wh, { orders: twin.streams.orders, ... });
+ *   await ingestion.poll();            // one pass: every record put so far
+ *   ingestion.start(100); ...; await ingestion.stop();   // or continuously, as AUTO REFRESH does
+ *
+ * Like Redshift it reads records, not events: malformed bytes, duplicates and late events land in
+ * the table as they are, and the views decide what they mean.
+ */
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  _Record,
+} from '@aws-sdk/client-kinesis';
+import type { LocalWarehouse } from './local-warehouse';
+
+/** The streams the warehouse ingests, by the name of their Kinesis relation's stream. */
+export interface IngestedStreams {
+  readonly orders: string;
+  readonly inventory: string;
+}
+
+/** The external schema V005 declares FROM KINESIS. */
+export const KINESIS_SCHEMA = 'kinesis_streams';
+
+/** Records read per GetRecords call (the Kinesis maximum). */
+const GET_RECORDS_LIMIT = 10_000;
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function sqlTimestamp(at: Date): string {
+  return `TIMESTAMP '${at.toISOString().replace('T', ' ').replace('Z', '')}'`;
+}
+
+/** Counts of what the reader has appended. */
+export interface IngestionStats {
+  /** Records appended per stream name. */
+  readonly records: Record<string, number>;
+  /** Passes over the shards. */
+  readonly polls: number;
+}
+
+/** Reads the streams into the local warehouse's Kinesis relations. */
+export class StreamIngestion {
+  private readonly iterators = new Map<string, string | undefined>();
+  private readonly counts: Record<string, number> = {};
+  private polls = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly kinesis: KinesisClient,
+    private readonly warehouse: LocalWarehouse,
+    private readonly streams: IngestedStreams,
+    /** Called after each pass that appended records (for example, to time visibility). */
+    private readonly onAppended?: (stream: string, records: readonly _Record[], at: Date) => void,
+  ) {
+    for (const s of Object.values(streams)) this.counts[s] = 0;
+  }
+
+  /**
+   * One pass over every shard of every stream: appends what arrived since the last pass (from the
+   * trim horizon on the first) and returns the number of records appended.
+   */
+  async poll(): Promise<number> {
+    let appended = 0;
+    for (const stream of Object.values(this.streams)) appended += await this.pollStream(stream);
+    this.polls += 1;
+    return appended;
+  }
+
+  private async pollStream(stream: string): Promise<number> {
+    const shards = await this.kinesis.send(new ListShardsCommand({ StreamName: stream }));
+    let appended = 0;
+    for (const shard of shards.Shards ?? []) {
+      const shardId = shard.ShardId!;
+      const key = `${stream}/${shardId}`;
+      let iterator = this.iterators.get(key);
+      if (iterator === undefined && !this.iterators.has(key)) {
+        const out = await this.kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: stream,
+            ShardId: shardId,
+            ShardIteratorType: 'TRIM_HORIZON',
+          }),
+        );
+        iterator = out.ShardIterator;
+      }
+      while (iterator) {
+        const out = await this.kinesis.send(
+          new GetRecordsCommand({ ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }),
+        );
+        iterator = out.NextShardIterator;
+        const records = out.Records ?? [];
+        if (records.length > 0) {
+          await this.append(stream, shardId, records);
+          appended += records.length;
+        }
+        // Caught up with the shard: continue from here on the next pass.
+        if (records.length === 0 || (out.MillisBehindLatest ?? 0) === 0) break;
+      }
+      this.iterators.set(key, iterator);
+    }
+    this.counts[stream] = (this.counts[stream] ?? 0) + appended;
+    return appended;
+  }
+
+  private async append(stream: string, shardId: string, records: readonly _Record[]): Promise<void> {
+    const refreshedAt = new Date();
+    const rows = records.map((r) =>
+      [
+        sqlTimestamp(r.ApproximateArrivalTimestamp ?? refreshedAt),
+        sqlString(r.PartitionKey ?? ''),
+        sqlString(shardId),
+        sqlString(r.SequenceNumber ?? ''),
+        sqlTimestamp(refreshedAt),
+        `from_hex('${Buffer.from(r.Data ?? new Uint8Array()).toString('hex')}')`,
+      ].join(', '),
+    );
+    await this.warehouse.run(
+      `INSERT INTO ${KINESIS_SCHEMA}.${quoteIdentifier(stream)} ` +
+        `(approximate_arrival_timestamp, partition_key, shard_id, sequence_number, refresh_time, kinesis_data) VALUES (` +
+        rows.join('), (') +
+        ')',
+    );
+    this.onAppended?.(stream, records, new Date());
+  }
+
+  /** Polls every `intervalMs` until {@link StreamIngestion.stop} (a pass never overlaps the previous one). */
+  start(intervalMs = 100): void {
+    if (this.timer) return;
+    const tick = (): void => {
+      this.running = this.poll().catch((e: unknown) => {
+        this.failure ??= e as Error;
+        return 0;
+      });
+      void this.running.finally(() => {
+        if (this.timer) this.timer = setTimeout(tick, intervalMs);
+      });
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  /** Stops polling after the pass under way; throws the first error a background pass met. */
+  async stop(): Promise<void> {
+    const timer = this.timer;
+    this.timer = undefined;
+    if (timer) clearTimeout(timer);
+    await this.running;
+    if (this.failure) throw this.failure;
+  }
+
+  /** What has been appended so far. */
+  stats(): IngestionStats {
+    return { records: { ...this.counts }, polls: this.polls };
+  }
+}
