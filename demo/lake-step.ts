@@ -11,7 +11,7 @@
  * workflow's order (glue-scripts/run_workflow.py), and the per-dataset report an operator reads.
  */
 import { relative } from 'node:path';
-import { DEFAULT_START_DATE, generateEvents } from '../generator';
+import { Shop, generateEvents } from '../generator';
 import { formatCount, formatTable } from '../generator/terminal';
 import {
   BadDrop,
@@ -30,7 +30,12 @@ import { OltpCounts, seedOltp } from '../twin/oltp/seed';
 export interface LakeStepOptions {
   readonly twin: LocalTwin;
   /** The simulated shop (the same options the streams were generated with). */
-  readonly shop: { readonly scale: number; readonly seed: number; readonly days: number };
+  readonly shop: {
+    readonly scale: number;
+    readonly seed: number;
+    readonly days: number;
+    readonly startMs?: number;
+  };
   readonly badShare: number;
   /** The folder standing in for the curated bucket. */
   readonly curatedRoot: string;
@@ -74,9 +79,7 @@ export async function runLakeStep(o: LakeStepOptions): Promise<LakeStepResult> {
       seed: shop.seed,
     });
     const good = writeThirdPartyDrops(o.twin.lakeRoot, { campaignSpend: spend, settlements });
-    const lastDay = new Date(Date.parse(`${DEFAULT_START_DATE}T00:00:00Z`) + shop.days * 86_400_000)
-      .toISOString()
-      .slice(0, 10);
+    const lastDay = new Date(new Shop(shop).startMs + shop.days * 86_400_000).toISOString().slice(0, 10);
     const bad = writeBadThirdPartyDrops(o.twin.lakeRoot, lastDay, { campaignSpend: spend, settlements });
     console.log(
       `  Partner drops to raw third-party/: ${good.length} file(s) (${formatCount(spend.length)} spend rows, ${formatCount(settlements.length)} settlements) and ${bad.length} bad file(s): ${bad.map((b) => b.kind).join(', ')}`,

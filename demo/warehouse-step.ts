@@ -11,9 +11,11 @@ import { LoadReport, LocalWarehouse, Row } from '../twin/warehouse/local-warehou
 export interface WarehouseStepOptions {
   /** The folder standing in for the curated bucket. */
   readonly curatedRoot: string;
-  /** The DuckDB file of the local warehouse (replaced). */
+  /** The DuckDB file of the local warehouse (replaced, unless `warehouse` is given). */
   readonly databasePath: string;
   readonly runId: string;
+  /** The warehouse already open at `databasePath` (the real-time step's); left open. */
+  readonly warehouse?: LocalWarehouse;
 }
 
 /** One section of the analyst's report: a question and the rows of the view that answers it. */
@@ -133,8 +135,8 @@ async function analystReport(wh: LocalWarehouse): Promise<ReportSection[]> {
 
 /** Runs the warehouse step: migrations and views, the load of every curated partition, the report. */
 export async function runWarehouseStep(o: WarehouseStepOptions): Promise<WarehouseStepResult> {
-  await rm(o.databasePath, { force: true });
-  const wh = await LocalWarehouse.open(o.databasePath);
+  if (!o.warehouse) await rm(o.databasePath, { force: true });
+  const wh = o.warehouse ?? (await LocalWarehouse.open(o.databasePath));
   try {
     const migrated = await wh.migrate();
     console.log(
@@ -174,7 +176,7 @@ export async function runWarehouseStep(o: WarehouseStepOptions): Promise<Warehou
       problems,
     };
   } finally {
-    wh.close();
+    if (!o.warehouse) await wh.close();
   }
 }
 

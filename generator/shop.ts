@@ -32,6 +32,12 @@ export interface ShopOptions {
    */
   readonly startDate?: string;
   /**
+   * First simulated instant (UTC, epoch milliseconds), overriding `startDate` when given: the demo
+   * simulates the day that ends when it runs, so that the real-time views, which read the clock,
+   * see it as live. Output depends on it as it does on `startDate`.
+   */
+  readonly startMs?: number;
+  /**
    * Days the event stream covers (campaigns are laid out to cover them).
    * @default 1
    */
@@ -107,7 +113,10 @@ export class Shop {
     this.volumes = volumesAt(options.scale);
     if (!Number.isInteger(options.seed)) throw new Error(`seed must be an integer, got ${options.seed}`);
     this.seed = options.seed;
-    this.startMs = parseDay(options.startDate ?? DEFAULT_START_DATE);
+    if (options.startMs !== undefined && !Number.isInteger(options.startMs)) {
+      throw new Error(`startMs must be an integer (epoch milliseconds), got ${options.startMs}`);
+    }
+    this.startMs = options.startMs ?? parseDay(options.startDate ?? DEFAULT_START_DATE);
     this.days = options.days ?? 1;
     if (!Number.isInteger(this.days) || this.days < 1 || this.days > 3660) {
       throw new Error(`days must be an integer from 1 to 3660, got ${options.days}`);

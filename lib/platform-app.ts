@@ -6,7 +6,14 @@ import { App, Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvironmentConfig } from './config/environment-config';
 import { PlatformSizing, platformSizing } from './config/sizing';
-import { IngestionStack, NetworkStack, ProcessingStack, StorageStack, WarehouseStack } from './stacks';
+import {
+  IngestionStack,
+  MonitoringStack,
+  NetworkStack,
+  ProcessingStack,
+  StorageStack,
+  WarehouseStack,
+} from './stacks';
 
 /** Value of the `project` tag on every resource. */
 export const PROJECT_TAG = 'ecommerce-data-platform';
@@ -44,12 +51,15 @@ export interface PlatformStacks {
   readonly processing: ProcessingStack;
   /** The Redshift Serverless warehouse, its migrations and scheduled loads. */
   readonly warehouse: WarehouseStack;
+  /** The business alarms and the pipeline dashboard. */
+  readonly monitoring: MonitoringStack;
   /** The sizes derived from the environment's volumes. */
   readonly sizing: PlatformSizing;
 }
 
 /**
- * Adds `${prefix}-storage`, `${prefix}-network`, `${prefix}-ingestion`, `${prefix}-processing` and `${prefix}-warehouse` to the app, tags every resource with the
+ * Adds `${prefix}-storage`, `${prefix}-network`, `${prefix}-ingestion`, `${prefix}-processing`,
+ * `${prefix}-warehouse` and `${prefix}-monitoring` to the app, tags every resource with the
  * project and environment, and registers the cdk-nag AwsSolutions checks. The stacks are
  * environment-agnostic unless `config.account` is set.
  */
@@ -123,7 +133,22 @@ export function buildPlatformApp(
     terminationProtection: config.deletionProtection,
   });
 
-  for (const stack of [storage, network, ingestion, processing, warehouse]) {
+  const monitoring = new MonitoringStack(app, `${config.prefix}-monitoring`, {
+    env,
+    config,
+    description: `E-commerce data platform (${config.name}): business alarms and the pipeline dashboard`,
+    alarmTopic: ingestion.alarmTopic,
+    ingestion: ingestion.ingestion,
+    otherAlarms: [...processing.dataAlarms, ...warehouse.alarms],
+    loadStateMachine: warehouse.loadStateMachine,
+  });
+  // The dashboard and the alarm status widget name the other stacks' resources without referencing
+  // them; deploy it after them, so that what it shows exists.
+  monitoring.addDependency(ingestion);
+  monitoring.addDependency(processing);
+  monitoring.addDependency(warehouse);
+
+  for (const stack of [storage, network, ingestion, processing, warehouse, monitoring]) {
     Tags.of(stack).add('project', PROJECT_TAG);
     Tags.of(stack).add('environment', config.name);
   }
@@ -131,5 +156,5 @@ export function buildPlatformApp(
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return { storage, network, ingestion, processing, warehouse, sizing };
+  return { storage, network, ingestion, processing, warehouse, monitoring, sizing };
 }

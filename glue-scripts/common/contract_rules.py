@@ -1,11 +1,13 @@
 """The rules of a contract that Spark can check on a parsed row, derived from the contract's flat
 JSON Schema (``contracts/generated/flat/<contract>.json``) so that no job restates them.
 
-Checked: required fields present, top-level string enums and patterns, top-level date-times that are
-RFC 3339 with an offset, ``minimum``/``maximum`` of numbers and Money anywhere (also inside arrays of
-objects), and values of the wrong JSON type. Not checked here (the Lambda transformers validate every
-record upstream with the full JSON Schema): nested patterns and enums, lengths, array sizes,
-``additionalProperties``.
+Checked: required fields present, top-level string enums, patterns and maximum lengths, top-level
+date-times that are RFC 3339 with an offset, ``minimum``/``maximum`` of numbers and Money anywhere
+(also inside arrays of objects), and values of the wrong JSON type. Not checked here (the Lambda
+transformers validate every record upstream with the full JSON Schema): nested patterns, enums and
+lengths, array sizes, ``additionalProperties``. The top-level lengths matter: without them an
+oversized record the transformer rejects (a 270 KB stack trace in ``reason``) would reach the
+warehouse by the lake and the live tables and the warehouse would disagree.
 """
 
 from __future__ import annotations
@@ -93,6 +95,9 @@ class ContractRules:
         self._patterns = {
             n: p["pattern"] for n, p in props.items() if p.get("type") == "string" and "pattern" in p
         }
+        self._max_lengths = {
+            n: p["maxLength"] for n, p in props.items() if p.get("type") == "string" and "maxLength" in p
+        }
         self._ranges = [
             (path, bounds, fn, name)
             for name, child in props.items()
@@ -127,7 +132,7 @@ class ContractRules:
                 for p, b, fn, top in self._ranges]
 
     def text_rules(self) -> list[Rule]:
-        """Top-level date-times, enums and patterns, checked on the parsed text."""
+        """Top-level date-times, enums, patterns and maximum lengths, checked on the parsed text."""
         rules = [
             Rule(
                 f"timestamp:{n}",
@@ -143,6 +148,11 @@ class ContractRules:
         rules += [
             Rule(f"pattern:{n}", f"{n} does not match {p}", lambda n=n, p=p: F.col(n).isNotNull() & ~F.col(n).rlike(p))
             for n, p in self._patterns.items()
+        ]
+        rules += [
+            Rule(f"length:{n}", f"{n} is longer than {m} characters",
+                 lambda n=n, m=m: F.col(n).isNotNull() & (F.length(F.col(n)) > F.lit(m)))
+            for n, m in self._max_lengths.items()
         ]
         return rules
 

@@ -149,6 +149,16 @@ def test_ratings_outside_1_to_5_and_negative_money_are_refused(spark):
     assert rows_of(cur.outcomes, "_outcome", "_reason") == [("quarantined", "shipping_amount is outside [0, 100000000]")]
 
 
+def test_a_string_longer_than_its_contract_allows_is_refused(spark):
+    # The oversized records the transformers reject (a stack trace in a 200-character reason) must
+    # not reach the warehouse by the lake either.
+    long_reason = order("evt-order-0013", "ORD-0013", "2026-01-01T10:00:00Z", reason="x" * 501)
+    ok_reason = order("evt-order-0014", "ORD-0014", "2026-01-01T10:00:00Z", reason="x" * 500)
+    cur, _ = _curate(spark, [long_reason, ok_reason])
+    assert rows_of(cur.outcomes, "event_id", "_outcome", "_reason") == srt([
+        ("evt-order-0014", "published", None), (None, "quarantined", "reason is longer than 500 characters")])
+
+
 def test_conform_gives_utc_timestamps_event_date_and_exact_money(spark):
     cur, rules = _curate(spark, [GOOD_1, GOOD_2])
     out = {r["event_id"]: r for r in job.published_rows(cur.outcomes, rules, NOW).collect()}

@@ -8,22 +8,54 @@
  *    last_event_id = event_id; condition `attribute_not_exists(last_event_id) OR last_event_id <> :id`.
  *    A failed condition means an earlier attempt applied this very movement and stopped before step 3:
  *    it counts as applied and the ledger write completes it.
+ * 2b. When the movement gives a reorder point: UpdateItem `stock` SET reorder_point, reorder_point_at
+ *    = event_time and headroom = available − reorder_point, conditioned on no reorder point given at
+ *    a later event_time (the newest given wins, as in the warehouse; until one is given, the default).
  * 3. PutItem `stock-ledger` { event_id, ..., expires_at = now + ttlDays.stockLedger }.
  *
  * Why this is exact: all movements of one sku#warehouse share a partition key, hence a shard, and they
  * are applied in order; the batch loop skips the rest of a partition key after its first failure, so
  * nothing else touches that stock item before the failed movement is retried. The only movement whose effect can be in `stock` without
  * a ledger entry is therefore the item's last one, which is exactly what last_event_id records.
+ *
+ * Step 2 returns the counts it left (ReturnValues UPDATED_NEW); from them and the deltas, the
+ * movement's crossings of the reorder point, of zero available and of zero on hand are recorded as
+ * business metrics (`low_stock_events`, `out_of_stock_events`, `negative_stock_events`). Only the
+ * write that applies the movement records them: a duplicate stops at step 1, and a retry whose
+ * step 2 fails its condition changes nothing and records nothing.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { InventoryMovement } from '../../contracts/generated/types';
-import type { ApplyOutcome } from '../shared/kinesis-transformer';
+import type { ApplyOutcome, BusinessRecorder } from '../shared/kinesis-transformer';
 import { Expression, isConditionalCheckFailed } from '../shared/dynamo';
 import { ApplyDeps, clockOf, requireTable } from '../shared/transformer-deps';
-import { DEFAULT_REORDER_POINT, stockDeltas } from './stock-deltas';
+import { DEFAULT_REORDER_POINT, StockDeltas, stockCrossings, stockDeltas } from './stock-deltas';
 
-/** Applies one inventory movement to the stock table, recording it in the ledger. */
-export async function applyMovement(deps: ApplyDeps, m: InventoryMovement): Promise<ApplyOutcome> {
+/** Records the thresholds a movement crossed, from the counts its UpdateItem returned. */
+function recordCrossings(
+  business: BusinessRecorder,
+  after: Record<string, unknown> | undefined,
+  d: StockDeltas,
+): void {
+  const onHand = after?.on_hand;
+  const available = after?.available;
+  const headroom = after?.headroom;
+  if (typeof onHand !== 'number' || typeof available !== 'number' || typeof headroom !== 'number') return;
+  const crossed = stockCrossings({ onHand, available, headroom }, d);
+  if (crossed.lowStock) business.add('low_stock_events');
+  if (crossed.outOfStock) business.add('out_of_stock_events');
+  if (crossed.negativeStock) business.add('negative_stock_events');
+}
+
+/**
+ * Applies one inventory movement to the stock table, recording it in the ledger; `business`
+ * receives the thresholds the movement took the item across.
+ */
+export async function applyMovement(
+  deps: ApplyDeps,
+  m: InventoryMovement,
+  business?: BusinessRecorder,
+): Promise<ApplyOutcome> {
   const stockTable = requireTable(deps.settings, 'stock');
   const ledgerTable = requireTable(deps.settings, 'stock-ledger');
   const { documents } = deps;
@@ -57,18 +89,43 @@ export async function applyMovement(deps: ApplyDeps, m: InventoryMovement): Prom
   if (m.product_id !== undefined) x.setOnce('product_id', m.product_id);
   const lastEventId = x.n('last_event_id');
   try {
-    await documents.send(
+    const updated = await documents.send(
       new UpdateCommand({
         TableName: stockTable,
         Key: { sku: m.sku, warehouse_id: m.warehouse_id },
         UpdateExpression: x.updateExpression,
         ConditionExpression: `attribute_not_exists(${lastEventId}) OR ${lastEventId} <> ${x.v(m.event_id)}`,
         ...x.attributes,
+        ...(business ? { ReturnValues: 'UPDATED_NEW' as const } : {}),
       }),
     );
+    if (business) recordCrossings(business, updated.Attributes, d);
   } catch (err) {
     // Applied by an attempt that stopped before the ledger write: complete it below.
     if (!isConditionalCheckFailed(err)) throw err;
+  }
+
+  // 2b. A movement that gives a reorder point sets it, unless one given at a later event_time already
+  // did (the warehouse load and the real-time views keep the newest too). Idempotent: a retry sets
+  // the same values, and headroom is recomputed from the stored available.
+  if (m.reorder_point !== undefined) {
+    const r = new Expression().set('reorder_point', m.reorder_point).set('reorder_point_at', m.event_time);
+    const at = r.n('reorder_point_at');
+    r.setClause(`${r.n('headroom')} = ${r.n('available')} - ${r.v(m.reorder_point)}`);
+    try {
+      await documents.send(
+        new UpdateCommand({
+          TableName: stockTable,
+          Key: { sku: m.sku, warehouse_id: m.warehouse_id },
+          UpdateExpression: r.updateExpression,
+          ConditionExpression: `attribute_not_exists(${at}) OR ${at} <= ${r.v(m.event_time)}`,
+          ...r.attributes,
+        }),
+      );
+    } catch (err) {
+      // A reorder point given at a later event_time stays.
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
   }
 
   // 3. Record it.

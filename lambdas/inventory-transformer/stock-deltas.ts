@@ -57,3 +57,39 @@ export function stockDeltas(
   }
   return { onHand, reserved, available: onHand - reserved };
 }
+
+/** The counts a stock item holds after a movement (the values its UpdateItem returns). */
+export interface StockLevels {
+  readonly onHand: number;
+  readonly available: number;
+  /** available − reorder_point. */
+  readonly headroom: number;
+}
+
+/** The thresholds a movement took a stock item across, downward. */
+export interface StockCrossings {
+  /** headroom went from >= 0 to < 0: available fell below the reorder point. */
+  readonly lowStock: boolean;
+  /** available went from > 0 to <= 0: nothing left to sell in this warehouse. */
+  readonly outOfStock: boolean;
+  /** on_hand went from >= 0 to < 0: the warehouse reported more out than in. */
+  readonly negativeStock: boolean;
+}
+
+/**
+ * Which thresholds a movement crossed downward, from the levels it left and its deltas (the levels
+ * before are `after − deltas`: every count moves by exactly its delta, and an item's first movement
+ * starts from 0 with headroom −reorder_point, which is what if_not_exists writes). Only a crossing
+ * counts, not every movement below a threshold: a SKU that stays low counts once, until a receipt
+ * lifts it and a later movement takes it down again.
+ */
+export function stockCrossings(after: StockLevels, d: StockDeltas): StockCrossings {
+  const onHandBefore = after.onHand - d.onHand;
+  const availableBefore = after.available - d.available;
+  const headroomBefore = after.headroom - d.available;
+  return {
+    lowStock: headroomBefore >= 0 && after.headroom < 0,
+    outOfStock: availableBefore > 0 && after.available <= 0,
+    negativeStock: onHandBefore >= 0 && after.onHand < 0,
+  };
+}

@@ -1,7 +1,12 @@
 /**
  * The inventory transformer: stock movements → `stock`, recorded in `stock-ledger`.
  */
-import { ApplyEvent, KinesisTransformer, createKinesisTransformer } from '../shared/kinesis-transformer';
+import {
+  ApplyEvent,
+  BusinessMetricName,
+  KinesisTransformer,
+  createKinesisTransformer,
+} from '../shared/kinesis-transformer';
 import { ApplyDeps, TransformerDeps, assertStream, requireTable } from '../shared/transformer-deps';
 import { applyMovement } from './apply-movement';
 
@@ -9,16 +14,27 @@ import { applyMovement } from './apply-movement';
 export function inventoryApplier(deps: ApplyDeps): ApplyEvent {
   requireTable(deps.settings, 'stock');
   requireTable(deps.settings, 'stock-ledger');
-  return async (normalized) => {
+  return async (normalized, business) => {
     if (normalized.contract !== 'inventory-movement') {
       throw new Error(`the inventory transformer cannot apply ${normalized.contract} events`);
     }
-    return applyMovement(deps, normalized.event);
+    return applyMovement(deps, normalized.event, business);
   };
 }
+
+/** The business metrics of the inventory stream, published with every batch (0 when none crossed). */
+export const INVENTORY_BUSINESS_METRICS: readonly BusinessMetricName[] = [
+  'low_stock_events',
+  'out_of_stock_events',
+  'negative_stock_events',
+];
 
 /** Builds the inventory transformer (the deployed handler and the local twin use the same factory). */
 export function createInventoryTransformer(deps: TransformerDeps): KinesisTransformer {
   assertStream(deps.settings, 'inventory', 'the inventory transformer');
-  return createKinesisTransformer({ ...deps, applyEvent: inventoryApplier(deps) });
+  return createKinesisTransformer({
+    ...deps,
+    applyEvent: inventoryApplier(deps),
+    businessMetrics: INVENTORY_BUSINESS_METRICS,
+  });
 }

@@ -7,10 +7,17 @@
  * only the detail fields, conditioned on at least one of them being missing: so an order.created that
  * arrives after order.paid still fills in the lines and totals without touching the status, and a
  * replayed event writes nothing and counts as a duplicate.
+ *
+ * For the `orders_created` and `order_revenue` metrics, an order.created asks either write for the
+ * old values of what it set (ReturnValues UPDATED_OLD): the write that finds no `created_at` is the
+ * one that recorded the order, and only it counts. So a replay, a second order.created of the same
+ * order (another event_id) or a retry counts nothing, an order.created that arrives after the
+ * order's order.paid counts once (it is the order's creation, late), and an order.paid that arrives
+ * first counts nothing (it creates the item, not the order).
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NormalizedOrderEvent } from '../shared/normalize';
-import type { ApplyOutcome } from '../shared/kinesis-transformer';
+import type { ApplyOutcome, BusinessRecorder } from '../shared/kinesis-transformer';
 import { Expression, isConditionalCheckFailed } from '../shared/dynamo';
 import { ApplyDeps, clockOf, requireTable } from '../shared/transformer-deps';
 import { ORDER_STATUS_RANK, OrderStatus, statusOf } from './order-status';
@@ -58,8 +65,29 @@ export function orderDetailFields(
   return fields;
 }
 
-/** Applies one order event to the orders table. */
-export async function applyOrderEvent(deps: ApplyDeps, e: NormalizedOrderEvent): Promise<ApplyOutcome> {
+/** The only currency `order_revenue` sums: the warehouse reports revenue in EUR alone. */
+export const REVENUE_CURRENCY = 'EUR';
+
+/**
+ * Records a newly created order: one `orders_created`, and its `order_total` in `order_revenue` when
+ * the order is in {@link REVENUE_CURRENCY} (other currencies are counted but add no revenue).
+ */
+export function recordCreatedOrder(business: BusinessRecorder, e: NormalizedOrderEvent): void {
+  business.add('orders_created');
+  if (e.currency === REVENUE_CURRENCY && e.order_total !== undefined) {
+    business.add('order_revenue', Number(e.order_total));
+  }
+}
+
+/**
+ * Applies one order event to the orders table; `business` receives the order it creates, if any
+ * (see the module comment).
+ */
+export async function applyOrderEvent(
+  deps: ApplyDeps,
+  e: NormalizedOrderEvent,
+  business?: BusinessRecorder,
+): Promise<ApplyOutcome> {
   const tableName = requireTable(deps.settings, 'orders');
   const status = statusOf(e.event_type);
   const rank = ORDER_STATUS_RANK[status];
@@ -79,16 +107,24 @@ export async function applyOrderEvent(deps: ApplyDeps, e: NormalizedOrderEvent):
   const r = move.v(rank);
   const storedTime = move.n('status_event_time');
   const storedRank = move.n('status_rank');
+  // Only an order.created can create the order; other events need no returned values.
+  const creates = status === 'created' && business !== undefined;
+  const returnValues = creates ? { ReturnValues: 'UPDATED_OLD' as const } : {};
+  const recordIfCreated = (old: Record<string, unknown> | undefined): void => {
+    if (creates && business && old?.created_at === undefined) recordCreatedOrder(business, e);
+  };
   try {
-    await deps.documents.send(
+    const moved = await deps.documents.send(
       new UpdateCommand({
         TableName: tableName,
         Key: key,
         UpdateExpression: move.updateExpression,
         ConditionExpression: `attribute_not_exists(${storedRank}) OR ${storedTime} < ${t} OR (${storedTime} = ${t} AND ${storedRank} < ${r})`,
         ...move.attributes,
+        ...returnValues,
       }),
     );
+    recordIfCreated(moved.Attributes);
     return 'applied';
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err;
@@ -102,15 +138,17 @@ export async function applyOrderEvent(deps: ApplyDeps, e: NormalizedOrderEvent):
     .map((name) => `attribute_not_exists(${fill.n(name)})`)
     .join(' OR ');
   try {
-    await deps.documents.send(
+    const filled = await deps.documents.send(
       new UpdateCommand({
         TableName: tableName,
         Key: key,
         UpdateExpression: fill.updateExpression,
         ConditionExpression: anyMissing,
         ...fill.attributes,
+        ...returnValues,
       }),
     );
+    recordIfCreated(filled.Attributes);
     return 'applied';
   } catch (err) {
     if (isConditionalCheckFailed(err)) return 'duplicate';

@@ -47,8 +47,70 @@ import type { TransformerRuntimeSettings } from './runtime-settings';
 /** What applying one event did: changed the stores, or changed nothing (already applied, or older). */
 export type ApplyOutcome = 'applied' | 'duplicate';
 
-/** Writes one normalized event to the stores; throws only on infrastructure errors. */
-export type ApplyEvent = (normalized: NormalizedEvent) => Promise<ApplyOutcome>;
+/**
+ * The business metrics a transformer may publish with its batch counts (same namespace and
+ * dimensions), and their CloudWatch units:
+ *
+ * - `orders_created`: order.created events that recorded a new order (not replays, not duplicates);
+ * - `order_revenue`: the sum of their `order_total` in EUR (orders in other currencies count in
+ *   `orders_created` but add no revenue: the warehouse is single-currency EUR, and summing amounts of
+ *   different currencies would mean nothing);
+ * - `low_stock_events`: movements that took a SKU's `available` in one warehouse from at or above its
+ *   reorder point to below it (headroom from >= 0 to < 0);
+ * - `out_of_stock_events`: movements that took `available` from above 0 to 0 or below;
+ * - `negative_stock_events`: movements that took `on_hand` from 0 or more to below 0 (the stock table
+ *   keeps that fact rather than clamping it).
+ */
+export const BUSINESS_METRIC_UNITS = {
+  orders_created: MetricUnit.Count,
+  order_revenue: MetricUnit.NoUnit,
+  low_stock_events: MetricUnit.Count,
+  out_of_stock_events: MetricUnit.Count,
+  negative_stock_events: MetricUnit.Count,
+} as const;
+
+/** The name of a business metric (see {@link BUSINESS_METRIC_UNITS}). */
+export type BusinessMetricName = keyof typeof BUSINESS_METRIC_UNITS;
+
+/** The business metric values of one batch, by name. */
+export type BusinessCounts = Readonly<Partial<Record<BusinessMetricName, number>>>;
+
+/**
+ * Where an apply function records the business facts of the events it writes. The batch loop makes
+ * one per invocation and publishes it once, with the batch counts.
+ *
+ * A fact is recorded by the write that makes it true (the UpdateItem that first sets an order's
+ * `created_at`, the one that moves a stock item across its reorder point), so it counts once however
+ * often its record is delivered: a replay, a duplicate or a retry finds the fact already true and
+ * records nothing. Unlike `applied`, it counts in the invocation that wrote it, even when Lambda
+ * delivers the record again (the retry then records nothing).
+ */
+export interface BusinessRecorder {
+  /** Adds `value` (default 1) to the named metric of the batch. */
+  add(name: BusinessMetricName, value?: number): void;
+}
+
+/**
+ * Writes one normalized event to the stores; throws only on infrastructure errors. `business`
+ * receives the business facts the write made true (optional, so an applier can run on its own).
+ */
+export type ApplyEvent = (normalized: NormalizedEvent, business?: BusinessRecorder) => Promise<ApplyOutcome>;
+
+/** A {@link BusinessRecorder} that keeps the sums of one batch. */
+class BatchBusinessCounts implements BusinessRecorder {
+  private readonly sums: Partial<Record<BusinessMetricName, number>> = {};
+
+  add(name: BusinessMetricName, value = 1): void {
+    this.sums[name] = (this.sums[name] ?? 0) + value;
+  }
+
+  /** The sums, with 0 for each of `published` that nothing recorded. */
+  counts(published: readonly BusinessMetricName[]): BusinessCounts {
+    const out: Partial<Record<BusinessMetricName, number>> = {};
+    for (const name of published) out[name] = 0;
+    return { ...out, ...this.sums };
+  }
+}
 
 /**
  * The counts of one batch. received = applied + duplicates + rejected + failed.
@@ -74,6 +136,12 @@ export interface BatchOutcome {
   readonly failed: number;
   /** Why the dead-letter write failed, when it did (its records are then counted as failed). */
   readonly deadLetterError?: string;
+  /**
+   * The business metrics the batch's writes recorded (see {@link BusinessRecorder} for when a fact
+   * counts), with 0 for each metric the transformer publishes that no event recorded; empty for a
+   * transformer that publishes none.
+   */
+  readonly business: BusinessCounts;
 }
 
 /** The logging the transformer needs; Powertools' Logger satisfies it. */
@@ -93,6 +161,13 @@ export interface KinesisTransformerOptions {
   readonly applyEvent: ApplyEvent;
   /** Receives the rejections of each batch. */
   readonly deadLetter: DeadLetterSink;
+  /**
+   * The business metrics published with every batch, 0 when no event of the batch recorded one: a
+   * batch without a new order then reads 0 orders on the dashboard rather than a gap. A metric an
+   * applier records that is not listed is published too, only in the batches that record it.
+   * @default - none
+   */
+  readonly businessMetrics?: readonly BusinessMetricName[];
   /**
    * Structured logger for rejections and failures.
    * @default - a Powertools Logger with service `<stream>-transformer`
@@ -186,6 +261,7 @@ type RecordStatus = 'applied' | 'duplicate' | 'rejected' | 'failed' | 'skipped';
 /** Builds a transformer from its apply function and destinations. */
 export function createKinesisTransformer(options: KinesisTransformerOptions): KinesisTransformer {
   const { settings, applyEvent, deadLetter, metrics, onBatchOutcome } = options;
+  const businessMetrics = options.businessMetrics ?? [];
   const stream = settings.streamId;
   const logger: TransformerLogger = options.logger ?? new Logger({ serviceName: `${stream}-transformer` });
   const clock = options.clock ?? (() => new Date());
@@ -203,6 +279,7 @@ export function createKinesisTransformer(options: KinesisTransformerOptions): Ki
     const rejectionOf: (Rejection | undefined)[] = new Array<Rejection | undefined>(count);
     const failedKeys = new Set<string>();
     const acquire = createLimiter(maxInFlight);
+    const business = new BatchBusinessCounts();
 
     // The per-key chain, built before any record starts: record i waits for `after[i]`, the
     // settlement of the previous record of its partition key (whatever order Powertools calls the
@@ -236,7 +313,7 @@ export function createKinesisTransformer(options: KinesisTransformerOptions): Ki
           return;
         }
         eventId = prepared.eventId;
-        const outcome = await applyEvent(prepared.normalized);
+        const outcome = await applyEvent(prepared.normalized, business);
         statuses[i] = outcome === 'applied' ? 'applied' : 'duplicate';
       } catch (err) {
         statuses[i] = 'failed';
@@ -352,6 +429,7 @@ export function createKinesisTransformer(options: KinesisTransformerOptions): Ki
       rejectedByCode,
       failed: failures.length,
       ...(deadLetterError !== undefined ? { deadLetterError } : {}),
+      business: business.counts(businessMetrics),
     };
     if (metrics) publishBatchMetrics(metrics, outcome);
     if (onBatchOutcome) await onBatchOutcome(outcome);
@@ -364,8 +442,10 @@ export function createKinesisTransformer(options: KinesisTransformerOptions): Ki
 
 /**
  * Publishes the counts of a batch as CloudWatch EMF metrics with the dimension `stream`: received,
- * applied, duplicates, rejected and failed, plus `rejected_by_code` with the dimensions `stream` and
- * `code` for each rejection code seen.
+ * applied, duplicates, rejected and failed, the batch's business metrics (`outcome.business`), plus
+ * `rejected_by_code` with the dimensions `stream` and `code` for each rejection code seen. Powertools
+ * adds the dimension `service` (the transformer's service name) to each: alarms and dashboards name
+ * both dimensions.
  */
 export function publishBatchMetrics(metrics: Metrics, outcome: BatchOutcome): void {
   for (const [code, count] of Object.entries(outcome.rejectedByCode)) {
@@ -380,5 +460,8 @@ export function publishBatchMetrics(metrics: Metrics, outcome: BatchOutcome): vo
   metrics.addMetric('duplicates', MetricUnit.Count, outcome.duplicates);
   metrics.addMetric('rejected', MetricUnit.Count, outcome.rejected);
   metrics.addMetric('failed', MetricUnit.Count, outcome.failed);
+  for (const [name, value] of Object.entries(outcome.business) as [BusinessMetricName, number][]) {
+    metrics.addMetric(name, BUSINESS_METRIC_UNITS[name], value);
+  }
   metrics.publishStoredMetrics();
 }

@@ -99,6 +99,25 @@ export interface AlarmSettings {
    * (DeliveryToS3.DataFreshness) above which an alarm fires; must exceed firehoseBufferSeconds.
    */
   readonly rawDeliveryFreshnessSeconds: number;
+  /**
+   * New orders a minute (`orders_created`, from the orders transformer) below which the
+   * orders-per-minute alarm counts a minute as low; the alarm fires after `ordersLowMinutes` low
+   * minutes in a row. A minute without any data counts as low, so a silent stream (producer down,
+   * transformer stuck) fires it too. 0 creates no alarm (an environment without steady traffic).
+   */
+  readonly minOrdersPerMinute: number;
+  /** Consecutive low minutes before the orders-per-minute alarm fires (1 to 1440). */
+  readonly ordersLowMinutes: number;
+  /**
+   * Rejected records, in percent of the records a transformer received over 5 minutes, above which
+   * the stream's rejection-rate alarm fires (0 to 100).
+   */
+  readonly rejectionRatePercent: number;
+  /**
+   * Low-stock events (`low_stock_events`: a SKU's available stock in a warehouse falling below its
+   * reorder point) in 5 minutes above which the low-stock alarm fires.
+   */
+  readonly lowStockEvents: number;
 }
 
 /** The VPC of the platform's private workloads (the Glue JDBC connection; the warehouse later). */

@@ -69,6 +69,12 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       deadLetterMessages: 100,
       transformerErrors: 50,
       rawDeliveryFreshnessSeconds: 900,
+      // dev has no steady traffic (developers send bursts): an orders floor would fire all night.
+      minOrdersPerMinute: 0,
+      ordersLowMinutes: 30,
+      // Tests send bad records on purpose; only a stream that is mostly rejected is worth a look.
+      rejectionRatePercent: 25,
+      lowStockEvents: 100,
     },
     glue: {
       workerType: 'G.1X',
@@ -135,6 +141,14 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       deadLetterMessages: 10,
       transformerErrors: 10,
       rawDeliveryFreshnessSeconds: 600,
+      // A tenth of prod's volumes is about 6 orders a minute on average; staging traffic is a test
+      // feed, so the floor only catches a feed or pipeline that has stopped for half an hour (set 0
+      // while staging is deliberately idle).
+      minOrdersPerMinute: 1,
+      ordersLowMinutes: 30,
+      // The generator's bad-record share is 2% by default; 5% means something beyond the test feed.
+      rejectionRatePercent: 5,
+      lowStockEvents: 50,
     },
     glue: {
       workerType: 'G.1X',
@@ -191,6 +205,19 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       deadLetterMessages: 0,
       transformerErrors: 5,
       rawDeliveryFreshnessSeconds: 300,
+      // 5M order lines a month / 1.8 lines an order ≈ 2.8M orders ≈ 64 a minute on average, and the
+      // night trough is a tenth or less of that (≈ 3 to 6 a minute). Below 2 a minute for 10 minutes
+      // in a row is a few-in-a-hundred-million chance at the trough (Poisson), but a stopped checkout
+      // or a silent stream (missing data counts as low) pages within 10 minutes.
+      minOrdersPerMinute: 2,
+      ordersLowMinutes: 10,
+      // The shop's producers validate before they send: 1% of rejected records is a broken release
+      // or a contract change, not noise.
+      rejectionRatePercent: 1,
+      // ≈ 350 stock movements a minute on average (3 per order line), most of them against stock
+      // well above its reorder point: more than 200 SKUs going low in 5 minutes is a stock-out wave
+      // or a warehouse feed sending wrong adjustments, not replenishment as usual.
+      lowStockEvents: 200,
     },
     glue: {
       // About 3 GB of raw events a day at prod volumes: hourly runs of ~130 MB fit 5 G.2X workers well.

@@ -127,6 +127,15 @@ export function validateEnvironmentConfig(c: EnvironmentConfig): void {
   requireRange(n, 'alarms.deadLetterMessages', c.alarms.deadLetterMessages, 0, 1e9);
   requireRange(n, 'alarms.transformerErrors', c.alarms.transformerErrors, 0, 1e9);
   requireRange(n, 'alarms.rawDeliveryFreshnessSeconds', c.alarms.rawDeliveryFreshnessSeconds, 60, 86_400);
+  // Fractions of an order a minute make sense for a small shop (0.2: one order in five minutes).
+  requireRange(n, 'alarms.minOrdersPerMinute', c.alarms.minOrdersPerMinute, 0, 1e6, false);
+  // CloudWatch evaluates at most a day of one-minute periods.
+  requireRange(n, 'alarms.ordersLowMinutes', c.alarms.ordersLowMinutes, 1, 1440);
+  requireRange(n, 'alarms.rejectionRatePercent', c.alarms.rejectionRatePercent, 0, 100, false);
+  requireRange(n, 'alarms.lowStockEvents', c.alarms.lowStockEvents, 0, 1e9);
+  if (c.name === 'prod' && c.alarms.minOrdersPerMinute === 0) {
+    fail(n, 'alarms.minOrdersPerMinute is 0; prod must alarm when orders stop arriving');
+  }
   const g = c.glue;
   if (!GLUE_WORKER_TYPES.includes(g.workerType)) {
     fail(n, `glue.workerType is '${String(g.workerType)}', expected one of ${GLUE_WORKER_TYPES.join(', ')}`);

@@ -16,7 +16,11 @@ import { LogLevel } from '../config/environment-config';
 import { StreamDefinition } from '../streams/stream-definitions';
 import { TableId } from '../tables/table-definitions';
 import { TransformerRuntimeSettings, transformerEnvironment } from '../../lambdas/shared/runtime-settings';
-import { DEFAULT_DEAD_LETTER_RETENTION, STREAM_EVENT_SOURCE_DEFAULTS } from './defaults';
+import {
+  DEFAULT_DEAD_LETTER_RETENTION,
+  DEFAULT_METRICS_NAMESPACE,
+  STREAM_EVENT_SOURCE_DEFAULTS,
+} from './defaults';
 import { PlatformFunction } from './platform-function';
 import { QueueFailureDestination } from './queue-failure-destination';
 import { RawEventDelivery } from './raw-event-delivery';
@@ -38,6 +42,8 @@ export interface StreamIngestionAlarmThresholds {
   readonly deadLetterMessages: number;
   /** Age of the oldest record not yet in the raw zone above which to alarm. */
   readonly rawDeliveryFreshness: Duration;
+  /** Rejected records, in percent of the records received over 5 minutes, above which to alarm. */
+  readonly rejectionRatePercent: number;
 }
 
 /** Default alarm thresholds. */
@@ -46,7 +52,85 @@ export const DEFAULT_ALARM_THRESHOLDS: StreamIngestionAlarmThresholds = {
   transformerErrors: 10,
   deadLetterMessages: 0,
   rawDeliveryFreshness: Duration.minutes(15),
+  rejectionRatePercent: 5,
 };
+
+/**
+ * Records received in 5 minutes below which the rejection rate is not judged (it reads 0): in a quiet
+ * dev or staging stream one bad record of three would otherwise be a 33% rate and page someone.
+ */
+export const REJECTION_RATE_MIN_RECORDS = 20;
+
+/** The runbook every alarm description points to (docs/runbook.md, one section per alarm). */
+export const RUNBOOK = 'docs/runbook.md';
+
+/** `Runbook: docs/runbook.md#<anchor>`, the last sentence of every alarm description. */
+export function runbookLink(anchor: string): string {
+  return `Runbook: ${RUNBOOK}#${anchor}`;
+}
+
+/** The physical names a {@link StreamIngestion} gives its resources under a name prefix. */
+export interface StreamIngestionNames {
+  readonly stream: string;
+  readonly transformer: string;
+  readonly deadLetterQueue: string;
+  readonly rawDelivery: string;
+  /** The alarms, by purpose. */
+  readonly alarms: {
+    readonly iteratorAge: string;
+    readonly transformerErrors: string;
+    readonly deadLetterMessages: string;
+    readonly rawDeliveryFreshness: string;
+    readonly rejectionRate: string;
+  };
+}
+
+/**
+ * The physical names of a stream's ingestion path under `prefix`. The construct names its resources
+ * with them, and the monitoring stack builds its metrics and alarm ARNs from them, so the dashboard
+ * needs no cross-stack reference (no export that would pin these resources).
+ */
+export function streamIngestionNames(prefix: string, def: StreamDefinition): StreamIngestionNames {
+  const alarm = (purpose: string): string => `${prefix}-${def.id}-${purpose}`;
+  return {
+    stream: `${prefix}-${def.id}`,
+    transformer: `${prefix}-${def.transformer}`,
+    deadLetterQueue: `${prefix}-${def.transformer}-dlq`,
+    rawDelivery: `${prefix}-${def.id}-raw`,
+    alarms: {
+      iteratorAge: alarm('iterator-age'),
+      transformerErrors: alarm('transformer-errors'),
+      deadLetterMessages: alarm('dead-letter-messages'),
+      rawDeliveryFreshness: alarm('raw-delivery-freshness'),
+      rejectionRate: alarm('rejection-rate'),
+    },
+  };
+}
+
+/**
+ * A metric a transformer publishes as EMF (lambdas/shared/kinesis-transformer.ts publishBatchMetrics):
+ * the batch counts (`received`, `applied`, `duplicates`, `rejected`, `failed`) and the business
+ * metrics (`orders_created`, `order_revenue`, `low_stock_events`, ...). Powertools adds the
+ * dimension `service` (the transformer's service name, STREAMS[id].transformer) to the `stream` the
+ * transformer sets, and CloudWatch matches a metric only on all of its dimensions.
+ *
+ * @default statistic Sum, period 1 minute
+ */
+export function transformerMetric(
+  namespace: string,
+  def: StreamDefinition,
+  metricName: string,
+  options: cloudwatch.MetricOptions = {},
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace,
+    metricName,
+    dimensionsMap: { service: def.transformer, stream: def.id },
+    statistic: 'Sum',
+    period: Duration.minutes(1),
+    ...options,
+  });
+}
 
 /** Properties of a {@link StreamIngestion}. */
 export interface StreamIngestionProps {
@@ -254,7 +338,9 @@ function requireSeconds(
  *   reports partial batch failures, bisects failing batches, caps retries and record age, and sends
  *   what it gives up on to an SQS dead-letter queue (KMS, TLS only);
  * - a Firehose delivery of every raw event to the raw zone (RawEventDelivery);
- * - alarms on iterator age, transformer errors, dead-letter messages and delivery freshness.
+ * - alarms on iterator age, transformer errors, dead-letter messages, delivery freshness and the
+ *   rate of rejected records, named `<prefix>-<stream>-<purpose>` under a name prefix, each with a
+ *   description that ends with its runbook section.
  *
  * The transformer reads its stream, reads and writes only the tables it is given (GetItem,
  * PutItem, UpdateItem), puts objects only under `dead-letter/` of the raw bucket, and learns
@@ -294,7 +380,14 @@ export class StreamIngestion extends Construct {
     readonly transformerErrors: cloudwatch.Alarm;
     readonly deadLetterMessages: cloudwatch.Alarm;
     readonly rawDeliveryFreshness: cloudwatch.Alarm;
+    readonly rejectionRate: cloudwatch.Alarm;
   };
+
+  /** The physical names, when a name prefix was given. */
+  public readonly names?: StreamIngestionNames;
+
+  /** The CloudWatch namespace of the transformer's EMF metrics. */
+  public readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: StreamIngestionProps) {
     super(scope, id);
@@ -330,12 +423,13 @@ export class StreamIngestion extends Construct {
         `StreamIngestion ${path}: maxRecordAge is ${maxRecordAge.toSeconds({ integral: false })} s, longer than the stream retention (${retention.toSeconds({ integral: false })} s)`,
       );
     }
-    const name = (suffix: string): string | undefined =>
-      props.namePrefix === undefined ? undefined : `${props.namePrefix}-${suffix}`;
+    const names = props.namePrefix === undefined ? undefined : streamIngestionNames(props.namePrefix, def);
+    this.names = names;
+    this.metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
 
     // The stream.
     this.stream = new kinesis.Stream(this, 'Stream', {
-      streamName: name(def.id),
+      streamName: names?.stream,
       streamMode:
         props.shardCount === undefined ? kinesis.StreamMode.ON_DEMAND : kinesis.StreamMode.PROVISIONED,
       shardCount: props.shardCount,
@@ -352,7 +446,7 @@ export class StreamIngestion extends Construct {
 
     // The dead-letter queue: the on-failure destination of the event source mapping.
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      queueName: name(`${def.transformer}-dlq`),
+      queueName: names?.deadLetterQueue,
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.encryptionKey,
       dataKeyReuse: Duration.hours(1),
@@ -372,12 +466,12 @@ export class StreamIngestion extends Construct {
     this.transformer = new PlatformFunction(this, 'Transformer', {
       entry: props.transformerEntry,
       serviceName: def.transformer,
-      functionName: name(def.transformer),
+      functionName: names?.transformer,
       description: `Validates and normalises the ${def.id} stream into DynamoDB`,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(60),
       logLevel: props.logLevel,
-      metricsNamespace: props.metricsNamespace,
+      metricsNamespace: this.metricsNamespace,
       logRetention: props.logRetention,
       logEncryptionKey: props.encryptionKey,
       logRemovalPolicy: removalPolicy,
@@ -437,7 +531,7 @@ export class StreamIngestion extends Construct {
       bucket: props.rawBucket,
       encryptionKey: props.encryptionKey,
       writerPolicy: props.rawEventsWriterPolicy,
-      deliveryStreamName: name(`${def.id}-raw`),
+      deliveryStreamName: names?.rawDelivery,
       bufferInterval: props.rawBufferInterval,
       bufferSize: props.rawBufferSize,
       logRetention: props.logRetention,
@@ -445,10 +539,14 @@ export class StreamIngestion extends Construct {
       logRemovalPolicy: removalPolicy,
     });
 
-    // Alarms.
+    // Alarms. Missing data is not breaching for all of them: a stream without traffic has no
+    // iterator age, errors or rejections to judge (the orders-per-minute alarm of the monitoring
+    // stack is the one that treats silence as a fault).
+    const alarmNames = names?.alarms;
     this.alarms = {
       iteratorAge: new cloudwatch.Alarm(this, 'IteratorAgeAlarm', {
-        alarmDescription: `The ${def.transformer} is falling behind its stream: iterator age above ${thresholds.iteratorAge.toSeconds()} s`,
+        alarmName: alarmNames?.iteratorAge,
+        alarmDescription: `The ${def.transformer} is falling behind its stream: iterator age above ${thresholds.iteratorAge.toSeconds()} s for 3 minutes. ${runbookLink('iterator-age')}`,
         metric: fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
         threshold: thresholds.iteratorAge.toMilliseconds(),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -456,7 +554,8 @@ export class StreamIngestion extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       transformerErrors: new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-        alarmDescription: `The ${def.transformer} failed more than ${thresholds.transformerErrors} invocations in 5 minutes`,
+        alarmName: alarmNames?.transformerErrors,
+        alarmDescription: `The ${def.transformer} failed more than ${thresholds.transformerErrors} invocations in 5 minutes. ${runbookLink('transformer-errors')}`,
         metric: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
         threshold: thresholds.transformerErrors,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -464,7 +563,8 @@ export class StreamIngestion extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       deadLetterMessages: new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-        alarmDescription: `Records of the ${def.id} stream were dead-lettered: more than ${thresholds.deadLetterMessages} visible in ${this.deadLetterQueue.node.path}`,
+        alarmName: alarmNames?.deadLetterMessages,
+        alarmDescription: `Records of the ${def.id} stream were dead-lettered: more than ${thresholds.deadLetterMessages} visible in ${names?.deadLetterQueue ?? this.deadLetterQueue.node.path}. ${runbookLink('dead-letter-messages')}`,
         metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           statistic: 'Maximum',
           period: Duration.minutes(1),
@@ -475,13 +575,15 @@ export class StreamIngestion extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       rawDeliveryFreshness: new cloudwatch.Alarm(this, 'RawDeliveryFreshnessAlarm', {
-        alarmDescription: `Raw ${def.id} events wait more than ${thresholds.rawDeliveryFreshness.toSeconds()} s to reach the lake`,
+        alarmName: alarmNames?.rawDeliveryFreshness,
+        alarmDescription: `Raw ${def.id} events wait more than ${thresholds.rawDeliveryFreshness.toSeconds()} s to reach the lake. ${runbookLink('raw-delivery-freshness')}`,
         metric: this.rawDelivery.metricDataFreshness(Duration.minutes(5)),
         threshold: thresholds.rawDeliveryFreshness.toSeconds(),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
+      rejectionRate: this.rejectionRateAlarm(def, thresholds.rejectionRatePercent, alarmNames?.rejectionRate),
     };
     if (props.alarmTopic) {
       const action = new cwActions.SnsAction(props.alarmTopic);
@@ -490,5 +592,33 @@ export class StreamIngestion extends Construct {
         alarm.addOkAction(action);
       }
     }
+  }
+
+  /**
+   * Rejected records in percent of the records received, over 5 minutes, from the transformer's own
+   * counts: `100 * rejected / received` when at least REJECTION_RATE_MIN_RECORDS were received, else
+   * 0. A ratio, so a burst of ten times the usual traffic with the usual share of bad records does
+   * not fire it, while a producer that starts sending a broken field does, whatever the volume.
+   */
+  private rejectionRateAlarm(def: StreamDefinition, percent: number, alarmName?: string): cloudwatch.Alarm {
+    const period = Duration.minutes(5);
+    const rate = new cloudwatch.MathExpression({
+      expression: `IF(received >= ${REJECTION_RATE_MIN_RECORDS}, 100 * rejected / received, 0)`,
+      usingMetrics: {
+        rejected: transformerMetric(this.metricsNamespace, def, 'rejected', { period }),
+        received: transformerMetric(this.metricsNamespace, def, 'received', { period }),
+      },
+      label: `${def.id} rejected %`,
+      period,
+    });
+    return new cloudwatch.Alarm(this, 'RejectionRateAlarm', {
+      alarmName,
+      alarmDescription: `More than ${percent}% of the ${def.id} records received in 5 minutes were rejected (dead-lettered to the raw zone with their reason). ${runbookLink('rejection-rate')}`,
+      metric: rate,
+      threshold: percent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 }

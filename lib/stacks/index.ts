@@ -3,3 +3,4 @@ export * from './ingestion-stack';
 export * from './processing-stack';
 export * from './network-stack';
 export * from './warehouse-stack';
+export * from './monitoring-stack';

@@ -17,6 +17,14 @@ import { TRANSFORMER_TABLES } from '../../lambdas/shared/runtime-settings';
 /** The folder of the Lambda handlers: `<root>/<transformer>/handler.ts`. */
 export const LAMBDAS_ROOT = path.resolve(__dirname, '..', '..', 'lambdas');
 
+/**
+ * The CloudWatch namespace of the transformers' EMF metrics in an environment (the monitoring stack
+ * reads the same metrics).
+ */
+export function transformerMetricsNamespace(config: EnvironmentConfig): string {
+  return `EcommerceDataPlatform/${config.name}`;
+}
+
 /** Properties of the {@link IngestionStack}: the configuration and the storage it writes to. */
 export interface IngestionStackProps extends StackProps {
   /** The environment's configuration. */
@@ -92,7 +100,7 @@ export class IngestionStack extends Stack {
         timeout: Duration.seconds(config.transformer.timeoutSeconds),
         logLevel: config.transformer.logLevel,
         logRetention: config.retention.logDays as logs.RetentionDays,
-        metricsNamespace: `EcommerceDataPlatform/${config.name}`,
+        metricsNamespace: transformerMetricsNamespace(config),
         maxRecordBytes: config.transformer.maxRecordBytes,
         batchSize: config.transformer.batchSize,
         maxBatchingWindow: Duration.seconds(config.transformer.maxBatchingWindowSeconds),
@@ -108,6 +116,7 @@ export class IngestionStack extends Stack {
           transformerErrors: config.alarms.transformerErrors,
           deadLetterMessages: config.alarms.deadLetterMessages,
           rawDeliveryFreshness: Duration.seconds(config.alarms.rawDeliveryFreshnessSeconds),
+          rejectionRatePercent: config.alarms.rejectionRatePercent,
         },
       });
       new CfnOutput(this, `${streamId}StreamName`, { value: ingestion[streamId].stream.streamName });

@@ -50,6 +50,9 @@ SELECT
   CAST(TRY_CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(
     CASE WHEN LEN(kinesis_data) <= 65535 AND IS_UTF8(kinesis_data) THEN FROM_VARBYTE(kinesis_data, 'utf-8') END,
     'event_time', TRUE), '') AS TIMESTAMPTZ) AS TIMESTAMP) AS event_time,
+  TRY_CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(
+    CASE WHEN LEN(kinesis_data) <= 65535 AND IS_UTF8(kinesis_data) THEN FROM_VARBYTE(kinesis_data, 'utf-8') END,
+    'schema_version', TRUE), '') AS INTEGER) AS schema_version,
   CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(
     CASE WHEN LEN(kinesis_data) <= 65535 AND IS_UTF8(kinesis_data) THEN FROM_VARBYTE(kinesis_data, 'utf-8') END,
     'order_id', TRUE), '') AS VARCHAR(128)) AS order_id,
@@ -93,6 +96,9 @@ SELECT
   CAST(TRY_CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(
     CASE WHEN LEN(kinesis_data) <= 65535 AND IS_UTF8(kinesis_data) THEN FROM_VARBYTE(kinesis_data, 'utf-8') END,
     'event_time', TRUE), '') AS TIMESTAMPTZ) AS TIMESTAMP) AS event_time,
+  TRY_CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(
+    CASE WHEN LEN(kinesis_data) <= 65535 AND IS_UTF8(kinesis_data) THEN FROM_VARBYTE(kinesis_data, 'utf-8') END,
+    'schema_version', TRUE), '') AS INTEGER) AS schema_version,
   CAST(NULLIF(JSON_EXTRACT_PATH_TEXT(
     CASE WHEN LEN(kinesis_data) <= 65535 AND IS_UTF8(kinesis_data) THEN FROM_VARBYTE(kinesis_data, 'utf-8') END,
     'sku', TRUE), '') AS VARCHAR(128)) AS sku,

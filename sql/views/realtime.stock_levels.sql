@@ -10,9 +10,9 @@
 --                           the counts keep what the warehouse system reports, as the live stock
 --                           table does)
 --   available               on_hand - reserved
---   reorder_point           the reorder point: the newest (by event_time) a streamed movement gave,
---                           else the snapshot's (the newest a loaded movement gave), else the
---                           default_reorder_point threshold
+--   reorder_point           the newest reorder point (by event_time) a movement gave, streamed or
+--                           loaded, else the default_reorder_point threshold: the rule of the
+--                           inventory load and of the live stock table
 --   last_movement_at        event_time of the newest movement counted
 --   streamed_movements      movements counted from the stream (not yet in the snapshot)
 --
@@ -28,16 +28,27 @@ WITH streamed AS (
   WHERE f.event_id IS NULL
 ),
 
-streamed_reorder_point AS (
+reorder_candidates AS (
+  SELECT sku, warehouse_id, reorder_point, event_time, event_id
+  FROM streamed
+  WHERE reorder_point IS NOT NULL
+  UNION ALL
+  SELECT f.sku, f.warehouse_id, f.reorder_point, f.event_time, f.event_id
+  FROM star.fact_inventory_movement f
+  WHERE f.reorder_point IS NOT NULL
+    AND EXISTS (
+      SELECT 1 FROM streamed s
+      WHERE s.sku = f.sku AND s.warehouse_id = f.warehouse_id AND s.reorder_point IS NOT NULL
+    )
+),
+
+newest_reorder_point AS (
   SELECT sku, warehouse_id, reorder_point
   FROM (
     SELECT
-      e.sku,
-      e.warehouse_id,
-      e.reorder_point,
-      ROW_NUMBER() OVER (PARTITION BY e.sku, e.warehouse_id ORDER BY e.event_time DESC, e.event_id DESC) AS recency
-    FROM streamed e
-    WHERE e.reorder_point IS NOT NULL
+      c.*,
+      ROW_NUMBER() OVER (PARTITION BY c.sku, c.warehouse_id ORDER BY c.event_time DESC, c.event_id DESC) AS recency
+    FROM reorder_candidates c
   ) r
   WHERE r.recency = 1
 ),
@@ -82,7 +93,7 @@ levels AS (
   FROM keys k
   LEFT JOIN star.fact_inventory_position p ON p.sku = k.sku AND p.warehouse_id = k.warehouse_id
   LEFT JOIN streamed_sums s ON s.sku = k.sku AND s.warehouse_id = k.warehouse_id
-  LEFT JOIN streamed_reorder_point r ON r.sku = k.sku AND r.warehouse_id = k.warehouse_id
+  LEFT JOIN newest_reorder_point r ON r.sku = k.sku AND r.warehouse_id = k.warehouse_id
   CROSS JOIN default_point d
 )
 

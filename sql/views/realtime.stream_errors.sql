@@ -7,9 +7,11 @@
 -- Columns:
 --   stream                  orders or inventory
 --   reason                  too_large (over 65,535 bytes), not_json_object (not UTF-8, not JSON, or
---                           JSON that is not an object), missing_event_id, bad_event_time (missing
---                           or not a timestamp), unknown_event_type, missing_fields (a field the
---                           event type needs is missing or not valid)
+--                           JSON that is not an object), missing_event_id,
+--                           unsupported_schema_version (not 1), bad_event_time (missing or not a
+--                           timestamp), unknown_event_type, missing_fields (a field the event type
+--                           needs is missing or not valid), invalid_value (a negative number, or an
+--                           integer field sent as a string)
 --   event_id, event_type    as far as they could be read
 --   arrival_time, partition_key, shard_id, sequence_number, record_bytes   where to find the record
 --                           (the raw zone of the lake keeps its bytes)
@@ -26,6 +28,7 @@ WITH records AS (
     s.event_id,
     s.event_type,
     s.event_time,
+    s.schema_version,
     COALESCE(s.event_type IN (
       'order.created', 'order.paid', 'order.shipped', 'order.delivered', 'order.cancelled', 'order.returned'
     ), FALSE) AS known_type,
@@ -47,6 +50,7 @@ WITH records AS (
     s.event_id,
     s.event_type,
     s.event_time,
+    s.schema_version,
     COALESCE(s.event_type IN (
       'inventory.received', 'inventory.reserved', 'inventory.released', 'inventory.shipped', 'inventory.adjusted'
     ), FALSE) AS known_type,
@@ -64,8 +68,11 @@ classified AS (
       WHEN r.record_bytes > 65535 THEN 'too_large'
       WHEN r.body IS NULL THEN 'not_json_object'
       WHEN r.event_id IS NULL THEN 'missing_event_id'
+      WHEN COALESCE(r.schema_version, 0) <> 1 THEN 'unsupported_schema_version'
       WHEN r.event_time IS NULL THEN 'bad_event_time'
       WHEN NOT r.known_type THEN 'unknown_event_type'
+      WHEN r.body ~ '":[ ]*-[0-9]' OR r.body ~ '"(quantity|customer_id|product_id|line_number|reorder_point)"[ ]*:[ ]*"'
+        THEN 'invalid_value'
       WHEN NOT r.has_fields THEN 'missing_fields'
     END AS VARCHAR(32)) AS reason
   FROM records r

@@ -221,6 +221,32 @@ describe('validateEnvironmentConfig', () => {
       withChanges(dev, { alarms: { rawDeliveryFreshnessSeconds: 300 } }),
       /alarms\.rawDeliveryFreshnessSeconds is 300, not above firehoseBufferSeconds \(300\)/,
     ],
+    [
+      'minOrdersPerMinute',
+      withChanges(dev, { alarms: { minOrdersPerMinute: -1 } }),
+      /alarms\.minOrdersPerMinute is -1, expected a number from 0/,
+    ],
+    [
+      'minOrdersPerMinute of 0 in prod',
+      withChanges(prod, { alarms: { minOrdersPerMinute: 0 } }),
+      /alarms\.minOrdersPerMinute is 0; prod must alarm when orders stop arriving/,
+    ],
+    [
+      'ordersLowMinutes',
+      withChanges(dev, { alarms: { ordersLowMinutes: 1441 } }),
+      /alarms\.ordersLowMinutes is 1441, expected an integer from 1 to 1440/,
+    ],
+    [
+      'ordersLowMinutes of a fraction',
+      withChanges(dev, { alarms: { ordersLowMinutes: 2.5 } }),
+      /alarms\.ordersLowMinutes is 2\.5/,
+    ],
+    [
+      'rejectionRatePercent',
+      withChanges(dev, { alarms: { rejectionRatePercent: 101 } }),
+      /alarms\.rejectionRatePercent is 101, expected a number from 0 to 100/,
+    ],
+    ['lowStockEvents', withChanges(dev, { alarms: { lowStockEvents: -5 } }), /alarms\.lowStockEvents is -5/],
     ['dynamoBillingMode', withChanges(dev, { dynamoBillingMode: 'FREE' }), /dynamoBillingMode is 'FREE'/],
     ['firehoseBufferSeconds', withChanges(dev, { firehoseBufferSeconds: 30 }), /firehoseBufferSeconds is 30/],
     [
@@ -403,5 +429,26 @@ describe('the warehouse settings of the environments', () => {
     expect(prod.warehouse.loadSchedule).toMatch(/^cron\(\d+ \* \* \* \? \*\)$/);
     // An hourly run must end before the next one starts.
     expect(prod.warehouse.loadTimeoutMinutes).toBeLessThan(60);
+  });
+});
+
+describe('the alarm settings of the environments', () => {
+  test('alarm on a low orders rate in staging and prod only; dev has no steady traffic', () => {
+    expect(dev.alarms.minOrdersPerMinute).toBe(0);
+    expect(staging.alarms.minOrdersPerMinute).toBeGreaterThan(0);
+    expect(prod.alarms.minOrdersPerMinute).toBeGreaterThan(0);
+  });
+
+  test("prod's orders floor is well below the average rate its volumes give", () => {
+    // Orders a minute on average: order lines a month / lines per order / minutes in 30 days.
+    const average = prod.volumes.salesRecordsPerMonth / prod.volumes.linesPerOrder / (30 * 24 * 60);
+    expect(average).toBeCloseTo(64.3, 0);
+    // The night trough is a tenth of the average or less: the floor must stay below it.
+    expect(prod.alarms.minOrdersPerMinute).toBeLessThan(average / 10);
+  });
+
+  test('tighten the rejection rate from dev to prod', () => {
+    expect(dev.alarms.rejectionRatePercent).toBeGreaterThan(staging.alarms.rejectionRatePercent);
+    expect(staging.alarms.rejectionRatePercent).toBeGreaterThan(prod.alarms.rejectionRatePercent);
   });
 });

@@ -81,10 +81,33 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s app', (na
         .map((c) => c.node.id)
         .sort(),
     ).toEqual(
-      ['storage', 'network', 'ingestion', 'processing', 'warehouse']
+      ['storage', 'network', 'ingestion', 'processing', 'warehouse', 'monitoring']
         .map((s) => `${config.prefix}-${s}`)
         .sort(),
     );
+  });
+
+  test('alarms per stream at the thresholds of the config, named from the prefix, notifying the topic', () => {
+    const topic = { Ref: Match.stringLikeRegexp('AlarmTopic') };
+    for (const id of STREAM_IDS) {
+      b.ingestion.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `${config.prefix}-${id}-rejection-rate`,
+        Threshold: config.alarms.rejectionRatePercent,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topic],
+        OKActions: [topic],
+      });
+      b.ingestion.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `${config.prefix}-${id}-iterator-age`,
+        Threshold: config.alarms.iteratorAgeSeconds * 1000,
+        AlarmActions: [topic],
+      });
+      b.ingestion.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `${config.prefix}-${id}-dead-letter-messages`,
+        Threshold: config.alarms.deadLetterMessages,
+        AlarmActions: [topic],
+      });
+    }
   });
 
   test('catalogs the lake in the storage stack, without account-wide catalog encryption settings', () => {
@@ -185,10 +208,10 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s app', (na
     }
   });
 
-  test('alarms to one KMS-encrypted topic, four alarms per stream', () => {
+  test('alarms to one KMS-encrypted topic, five alarms per stream', () => {
     b.ingestion.resourceCountIs('AWS::SNS::Topic', 1);
     b.ingestion.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    b.ingestion.resourceCountIs('AWS::CloudWatch::Alarm', 4 * STREAM_IDS.length);
+    b.ingestion.resourceCountIs('AWS::CloudWatch::Alarm', 5 * STREAM_IDS.length);
     b.ingestion.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'IteratorAge',
       Threshold: config.alarms.iteratorAgeSeconds * 1000,

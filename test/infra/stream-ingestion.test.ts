@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { StreamIngestion, StreamIngestionProps } from '../../lib/constructs';
+import { REJECTION_RATE_MIN_RECORDS, streamIngestionNames } from '../../lib/constructs/stream-ingestion';
 import { STREAMS } from '../../lib/streams/stream-definitions';
 import { FIXTURE_ENTRY, logicalIdOf, nagFindings } from './helpers';
 import { IngestionFixture, ingestionFixture } from './ingestion-fixture';
@@ -140,8 +141,8 @@ describe('StreamIngestion with defaults', () => {
     });
   });
 
-  test('alarms on iterator age, errors, dead-letter messages and delivery freshness', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  test('alarms on iterator age, errors, dead-letter messages, delivery freshness and rejection rate', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'IteratorAge',
       Threshold: 300_000,
@@ -158,6 +159,48 @@ describe('StreamIngestion with defaults', () => {
       MetricName: 'DeliveryToS3.DataFreshness',
       Threshold: 900,
     });
+  });
+
+  test("the rejection rate is rejected / received of the transformer's own EMF counts, over 5 minutes", () => {
+    const dims = [
+      { Name: 'service', Value: 'orders-transformer' },
+      { Name: 'stream', Value: 'orders' },
+    ];
+    const count = (name: string) =>
+      Match.objectLike({
+        Id: name,
+        ReturnData: false,
+        MetricStat: {
+          Metric: { Namespace: 'EcommerceDataPlatform', MetricName: name, Dimensions: dims },
+          Period: 300,
+          Stat: 'Sum',
+        },
+      });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      // A stream without traffic has no rate to judge; a silent stream is the orders-per-minute alarm's job.
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.stringLikeRegexp('Runbook: docs/runbook.md#rejection-rate$'),
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Expression: `IF(received >= ${REJECTION_RATE_MIN_RECORDS}, 100 * rejected / received, 0)`,
+          ReturnData: true,
+        }),
+        count('rejected'),
+        count('received'),
+      ]),
+    });
+  });
+
+  test('every alarm description ends with its runbook section, and no alarm has a fixed name without a prefix', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmDescription).toMatch(/ Runbook: docs\/runbook\.md#[a-z-]+$/);
+      expect(alarm.Properties.AlarmName).toBeUndefined();
+    }
+    expect(ingestion.names).toBeUndefined();
   });
 
   test('has no unacknowledged cdk-nag findings', () => {
@@ -194,6 +237,7 @@ describe('StreamIngestion with custom settings', () => {
       transformerErrors: 5,
       deadLetterMessages: 3,
       rawDeliveryFreshness: Duration.seconds(300),
+      rejectionRatePercent: 2.5,
     },
   });
   const template = Template.fromStack(f.stack);
@@ -258,6 +302,33 @@ describe('StreamIngestion with custom settings', () => {
       MetricName: 'DeliveryToS3.DataFreshness',
       Threshold: 300,
     });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 2.5,
+      AlarmActions: [topicRef],
+      OKActions: [topicRef],
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ Namespace: 'Test/Namespace', MetricName: 'rejected' }),
+          }),
+        }),
+      ]),
+    });
+  });
+
+  test('names the alarms <prefix>-<stream>-<purpose>, as streamIngestionNames says', () => {
+    const names = streamIngestionNames('ecom-test', STREAMS.orders);
+    expect(Object.values(names.alarms)).toEqual([
+      'ecom-test-orders-iterator-age',
+      'ecom-test-orders-transformer-errors',
+      'ecom-test-orders-dead-letter-messages',
+      'ecom-test-orders-raw-delivery-freshness',
+      'ecom-test-orders-rejection-rate',
+    ]);
+    const alarmNames = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmName as string,
+    );
+    expect(alarmNames.sort()).toEqual(Object.values(names.alarms).sort());
   });
 
   test('has no unacknowledged cdk-nag findings', () => {

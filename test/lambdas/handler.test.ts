@@ -118,6 +118,8 @@ describe('orders transformer, end to end', () => {
         rejected: 2,
         rejectedByCode: { MALFORMED_JSON: 1, WRONG_STREAM: 1 },
         failed: 0,
+        // The order.created recorded a new EUR order of 127.30 (2 x 59.90 - 5 + 12.50).
+        business: { orders_created: 1, order_revenue: 127.3 },
       },
     ]);
     const order = await stores.documents.send(

@@ -5,8 +5,17 @@ import {
   createInventoryTransformer,
   inventoryApplier,
 } from '../../lambdas/inventory-transformer/transformer';
-import { DEFAULT_REORDER_POINT, stockDeltas } from '../../lambdas/inventory-transformer/stock-deltas';
-import type { BatchOutcome, KinesisTransformer } from '../../lambdas/shared/kinesis-transformer';
+import {
+  DEFAULT_REORDER_POINT,
+  stockCrossings,
+  stockDeltas,
+} from '../../lambdas/inventory-transformer/stock-deltas';
+import type {
+  BatchOutcome,
+  BusinessMetricName,
+  BusinessRecorder,
+  KinesisTransformer,
+} from '../../lambdas/shared/kinesis-transformer';
 import type { DeadLetterSink } from '../../lambdas/shared/dead-letter';
 import { prepareRecord } from '../../lambdas/shared/prepare-record';
 import { movement } from '../fixtures/events';
@@ -30,15 +39,41 @@ afterAll(async () => {
   await stores.stop();
 });
 
-async function applyAll(events: InventoryMovement[]): Promise<string[]> {
+async function applyAll(events: InventoryMovement[], business?: BusinessRecorder): Promise<string[]> {
   const apply = inventoryApplier({ settings: settings(), documents: stores.documents });
   const outcomes: string[] = [];
   for (const e of events) {
     const prepared = prepareRecord(jsonRecord(e, { stream: 'inventory' }), settings());
     if (!prepared.ok) throw new Error(prepared.rejection.message);
-    outcomes.push(await apply(prepared.normalized));
+    outcomes.push(await apply(prepared.normalized, business));
   }
   return outcomes;
+}
+
+/** The inventory transformer on the test stores, keeping each batch's outcome. */
+function collectingTransformer(): { outcomes: BatchOutcome[]; transform: KinesisTransformer } {
+  const outcomes: BatchOutcome[] = [];
+  const transform = createInventoryTransformer({
+    settings: settings(),
+    documents: stores.documents,
+    deadLetter: noDeadLetters,
+    logger: new RecordingLogger(),
+    onBatchOutcome: (o) => {
+      outcomes.push(o);
+    },
+  });
+  return { outcomes, transform };
+}
+
+/** A BusinessRecorder that keeps the sums it is given. */
+function recorder(): BusinessRecorder & { sums: Partial<Record<BusinessMetricName, number>> } {
+  const sums: Partial<Record<BusinessMetricName, number>> = {};
+  return {
+    sums,
+    add(name, value = 1) {
+      sums[name] = (sums[name] ?? 0) + value;
+    },
+  };
 }
 
 async function stock(sku: string, warehouseId = 'WH-BER-1') {
@@ -179,13 +214,43 @@ describe('stock', () => {
     expect(counts(await stock(sku))).toEqual({ on_hand: -2, reserved: -2, available: 0, headroom: -10 });
   });
 
-  test('takes the reorder point from the first movement and finds SKUs below it', async () => {
+  test('keeps the newest reorder point given (by event_time), the default until one is, and finds SKUs below it', async () => {
     const warehouse = 'WH-HEADROOM';
+    const at = (hour: number) => `2024-09-18T${String(hour).padStart(2, '0')}:00:00Z`;
     await applyAll([
       movement('inventory.received', 50, { sku: 'SKU-PLENTY', warehouse_id: warehouse, reorder_point: 20 }),
-      movement('inventory.received', 15, { sku: 'SKU-LOW', warehouse_id: warehouse, reorder_point: 20 }),
+      movement('inventory.received', 15, {
+        sku: 'SKU-LOW',
+        warehouse_id: warehouse,
+        reorder_point: 20,
+        event_time: at(8),
+      }),
       movement('inventory.received', 5, { sku: 'SKU-LOWER', warehouse_id: warehouse }),
-      movement('inventory.received', 1, { sku: 'SKU-LOW', warehouse_id: warehouse, reorder_point: 99 }),
+      // A newer reorder point replaces it; an older one, arriving after it, does not.
+      movement('inventory.received', 1, {
+        sku: 'SKU-LOW',
+        warehouse_id: warehouse,
+        reorder_point: 30,
+        event_time: at(10),
+      }),
+      movement('inventory.received', 1, {
+        sku: 'SKU-LOW',
+        warehouse_id: warehouse,
+        reorder_point: 99,
+        event_time: at(9),
+      }),
+      // Without a reorder point the default holds, until a movement gives one.
+      movement('inventory.received', 3, {
+        sku: 'SKU-LATE-POINT',
+        warehouse_id: warehouse,
+        event_time: at(6),
+      }),
+      movement('inventory.received', 3, {
+        sku: 'SKU-LATE-POINT',
+        warehouse_id: warehouse,
+        reorder_point: 7,
+        event_time: at(7),
+      }),
     ]);
 
     const below = await stores.documents.send(
@@ -198,8 +263,9 @@ describe('stock', () => {
     );
 
     expect(below.Items?.map((i) => [i.sku, i.headroom, i.reorder_point])).toEqual([
+      ['SKU-LOW', -13, 30],
       ['SKU-LOWER', -5, 10],
-      ['SKU-LOW', -4, 20],
+      ['SKU-LATE-POINT', -1, 7],
     ]);
   });
 
@@ -283,16 +349,7 @@ describe('stock', () => {
       },
       { on_hand: 0, reserved: 0, available: 0 },
     );
-    const outcomes: BatchOutcome[] = [];
-    const transform = createInventoryTransformer({
-      settings: settings(),
-      documents: stores.documents,
-      deadLetter: noDeadLetters,
-      logger: new RecordingLogger(),
-      onBatchOutcome: (o) => {
-        outcomes.push(o);
-      },
-    });
+    const { outcomes, transform } = collectingTransformer();
     // Fail every 211th call: a movement makes 3 calls (ledger read, stock update, ledger write) and 211
     // is not a multiple of 3, so the failures land on every step in turn, as crashes would.
     const restore = injectFailures(stores.documents, (_c, call) => call % 211 === 0);
@@ -346,5 +403,163 @@ describe('stock', () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: m.kinesis.sequenceNumber }]);
     expect(await stock('SKU-UPDATE-FAILS')).toBeUndefined();
+  });
+});
+
+describe('stockCrossings', () => {
+  const d = (onHand: number, reserved: number) => ({ onHand, reserved, available: onHand - reserved });
+
+  test.each([
+    [
+      'available falls from the reorder point to below it',
+      { onHand: 9, available: 9, headroom: -1 },
+      d(-1, 0),
+      { lowStock: true, outOfStock: false, negativeStock: false },
+    ],
+    [
+      'available stays below the reorder point',
+      { onHand: 8, available: 8, headroom: -2 },
+      d(-1, 0),
+      { lowStock: false, outOfStock: false, negativeStock: false },
+    ],
+    [
+      'a reservation takes the last units',
+      { onHand: 5, available: 0, headroom: -10 },
+      d(0, 5),
+      { lowStock: false, outOfStock: true, negativeStock: false },
+    ],
+    [
+      'one movement crosses the reorder point and zero',
+      { onHand: 0, available: 0, headroom: -10 },
+      d(-12, 0),
+      { lowStock: true, outOfStock: true, negativeStock: false },
+    ],
+    [
+      'a shipment before its receipt takes on_hand below zero',
+      { onHand: -2, available: 0, headroom: -10 },
+      d(-2, -2),
+      { lowStock: false, outOfStock: false, negativeStock: true },
+    ],
+    [
+      'on_hand already negative goes further down',
+      { onHand: -5, available: -3, headroom: -13 },
+      d(-3, 0),
+      { lowStock: false, outOfStock: false, negativeStock: false },
+    ],
+    [
+      'a receipt lifts stock: no crossing downward',
+      { onHand: 30, available: 30, headroom: 20 },
+      d(30, 0),
+      { lowStock: false, outOfStock: false, negativeStock: false },
+    ],
+  ] as const)('%s', (_name, after, deltas, expected) => {
+    expect(stockCrossings(after, deltas)).toEqual(expected);
+  });
+});
+
+describe('business metrics: low, out-of and negative stock events', () => {
+  test('each crossing counts once, on the movement that makes it; duplicates add nothing', async () => {
+    const sku = 'SKU-BIZ-CROSSINGS';
+    const moves = [
+      movement('inventory.received', 20, { sku }), // available 20, headroom 10
+      movement('inventory.reserved', 12, { sku }), // available 8: below the reorder point of 10
+      movement('inventory.reserved', 5, { sku }), // available 3: still low, no new event
+      movement('inventory.reserved', 3, { sku }), // available 0: out of stock
+      movement('inventory.received', 40, { sku }), // available 40: back above both
+      movement('inventory.adjusted', 45, { sku, direction: 'decrease' }), // on_hand 15, available -5: low and out
+    ];
+    const business = recorder();
+
+    const outcomes = await applyAll([...moves, moves[1], moves[3], { ...moves[5] }], business);
+
+    expect(outcomes).toEqual([...moves.map(() => 'applied'), 'duplicate', 'duplicate', 'duplicate']);
+    expect(business.sums).toEqual({ low_stock_events: 2, out_of_stock_events: 2 });
+    expect(counts(await stock(sku))).toEqual({ on_hand: 15, reserved: 20, available: -5, headroom: -15 });
+  });
+
+  test('a SKU whose on_hand would go negative keeps the fact and counts each fall below zero once', async () => {
+    const sku = 'SKU-BIZ-NEGATIVE';
+    const business = recorder();
+
+    await applyAll(
+      [
+        movement('inventory.shipped', 2, { sku }), // shipped before its receipt: on_hand -2
+        movement('inventory.shipped', 1, { sku }), // further below: not a new crossing
+        movement('inventory.received', 10, { sku }), // on_hand 7
+        movement('inventory.adjusted', 9, { sku, direction: 'decrease' }), // on_hand -2 again
+      ],
+      business,
+    );
+
+    expect(business.sums.negative_stock_events).toBe(2);
+    expect((await stock(sku))?.on_hand).toBe(-2);
+  });
+
+  test('under crashes, retries and duplicates, the published events equal the crossings of one pass', async () => {
+    // Prepare: a SKU that sinks below its reorder point and zero and is replenished, over and over.
+    const sku = 'SKU-BIZ-HOT';
+    const cycle: [InventoryMovement['event_type'], number, ('increase' | 'decrease')?][] = [
+      // Net zero per cycle; available goes 25, 16, 7 (low), 7, -1 (out), 5, 5, 0 (out).
+      ['inventory.received', 25],
+      ['inventory.reserved', 9],
+      ['inventory.reserved', 9],
+      ['inventory.shipped', 12],
+      ['inventory.reserved', 8],
+      ['inventory.released', 6],
+      ['inventory.shipped', 8],
+      ['inventory.adjusted', 5, 'decrease'],
+    ];
+    const movements = Array.from({ length: 240 }, (_, i) => {
+      const [type, quantity, direction] = cycle[i % cycle.length];
+      return movement(type, quantity, {
+        sku,
+        event_id: `evt-biz-hot-${String(i).padStart(4, '0')}`,
+        ...(direction ? { direction, reason: 'cycle count' } : {}),
+      });
+    });
+    const sent = movements.flatMap((m, i) => (i % 7 === 0 ? [m, m] : [m]));
+    // The crossings of one sequential pass, from the same arithmetic the stock table does.
+    const expected = { low_stock_events: 0, out_of_stock_events: 0, negative_stock_events: 0 };
+    let level = { onHand: 0, available: 0, headroom: -DEFAULT_REORDER_POINT };
+    for (const m of movements) {
+      const delta = stockDeltas(m);
+      level = {
+        onHand: level.onHand + delta.onHand,
+        available: level.available + delta.available,
+        headroom: level.headroom + delta.available,
+      };
+      const crossed = stockCrossings(level, delta);
+      expected.low_stock_events += crossed.lowStock ? 1 : 0;
+      expected.out_of_stock_events += crossed.outOfStock ? 1 : 0;
+      expected.negative_stock_events += crossed.negativeStock ? 1 : 0;
+    }
+    const { outcomes, transform } = collectingTransformer();
+    // Every 97th call fails (a movement makes 3 calls), so crashes hit each step in turn.
+    const restore = injectFailures(stores.documents, (_c, call) => call % 97 === 0);
+
+    // Act
+    try {
+      await deliver(
+        transform,
+        kinesisEvent(
+          sent.map((m) => jsonRecord(m, { stream: 'inventory', partitionKey: `${sku}#WH-BER-1` })),
+        ),
+        50,
+      );
+    } finally {
+      restore();
+    }
+
+    // Assess
+    const published = { low_stock_events: 0, out_of_stock_events: 0, negative_stock_events: 0 };
+    for (const o of outcomes) {
+      for (const name of Object.keys(published) as (keyof typeof published)[]) {
+        expect(o.business[name]).toBeDefined();
+        published[name] += o.business[name] ?? 0;
+      }
+    }
+    expect(expected).toMatchObject({ low_stock_events: 30, out_of_stock_events: 60 });
+    expect(outcomes.some((o) => o.failed > 0)).toBe(true);
+    expect(published).toEqual(expected);
   });
 });

@@ -82,6 +82,8 @@ describe('createKinesisTransformer', () => {
         rejected: 0,
         rejectedByCode: {},
         failed: 0,
+        // A transformer that declares no business metrics publishes none.
+        business: {},
       },
     ]);
   });
@@ -240,6 +242,7 @@ describe('publishBatchMetrics', () => {
       rejected: 1,
       rejectedByCode: { MALFORMED_JSON: 1 },
       failed: 1,
+      business: { orders_created: 2, order_revenue: 127.3 },
     };
 
     // Act
@@ -264,8 +267,59 @@ describe('publishBatchMetrics', () => {
       duplicates: 1,
       rejected: 1,
       failed: 1,
+      orders_created: 2,
+      order_revenue: 127.3,
     });
     expect(JSON.stringify(main._aws)).toMatch(/"Namespace":"EcommercePlatform"/);
+    // The alarms and the dashboard name both dimensions: Powertools adds `service` to `stream`.
+    expect(JSON.stringify(main._aws)).toMatch(/"Dimensions":\[\["service","stream"\]\]/);
+    expect(JSON.stringify(main._aws)).toMatch(/\{"Name":"order_revenue","Unit":"None"\}/);
+  });
+});
+
+describe('business metrics of a batch', () => {
+  /** An apply function that records one orders_created per applied order, as the orders applier does. */
+  const recordingApply: ApplyEvent = async (n, business) => {
+    if (orderIdOf(n).endsWith('DUP')) return 'duplicate';
+    business?.add('orders_created');
+    return 'applied';
+  };
+
+  function transformer(outcomes: BatchOutcome[]) {
+    return createKinesisTransformer({
+      settings: testSettings('orders'),
+      applyEvent: recordingApply,
+      deadLetter: new MemorySink(),
+      logger: new RecordingLogger(),
+      businessMetrics: ['orders_created', 'order_revenue'],
+      onBatchOutcome: (o) => {
+        outcomes.push(o);
+      },
+    });
+  }
+
+  test('sums what the batch recorded, with 0 for a declared metric nothing recorded', async () => {
+    const outcomes: BatchOutcome[] = [];
+    const transform = transformer(outcomes);
+
+    await transform(kinesisEvent(['ORD-1', 'ORD-2', 'ORD-DUP'].map((id) => orderRecord(id, id))));
+    await transform(kinesisEvent([orderRecord('ORD-DUP', 'k')]));
+
+    expect(outcomes.map((o) => o.business)).toEqual([
+      { orders_created: 2, order_revenue: 0 },
+      { orders_created: 0, order_revenue: 0 },
+    ]);
+  });
+
+  test('concurrent batches of one transformer keep their own sums', async () => {
+    const outcomes: BatchOutcome[] = [];
+    const transform = transformer(outcomes);
+    const batch = (n: number) =>
+      kinesisEvent(Array.from({ length: n }, (_, i) => orderRecord(`ORD-C${n}-${i}`, `k${i}`)));
+
+    await Promise.all([transform(batch(3)), transform(batch(5))]);
+
+    expect(outcomes.map((o) => o.business.orders_created).sort()).toEqual([3, 5]);
   });
 });
 

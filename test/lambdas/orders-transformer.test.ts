@@ -1,13 +1,18 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OrderEvent } from '../../contracts/generated/types';
-import type { ApplyEvent } from '../../lambdas/shared/kinesis-transformer';
+import type {
+  ApplyEvent,
+  BatchOutcome,
+  BusinessMetricName,
+  BusinessRecorder,
+} from '../../lambdas/shared/kinesis-transformer';
 import { prepareRecord } from '../../lambdas/shared/prepare-record';
-import { ordersApplier } from '../../lambdas/orders-transformer/transformer';
+import { createOrdersTransformer, ordersApplier } from '../../lambdas/orders-transformer/transformer';
 import { orderDetailFields } from '../../lambdas/orders-transformer/apply-order-event';
 import { normalizeOrderEvent } from '../../lambdas/shared/normalize';
 import { orderCreated, orderEvent, productMetadata } from '../fixtures/events';
-import { jsonRecord } from './fixtures/kinesis';
-import { testSettings } from './fixtures/settings';
+import { jsonRecord, kinesisEvent } from './fixtures/kinesis';
+import { RecordingLogger, testSettings } from './fixtures/settings';
 import { TestStores, startStores } from './fixtures/stores';
 
 let stores: TestStores;
@@ -27,14 +32,25 @@ afterAll(async () => {
   await stores.stop();
 });
 
-async function applyAll(events: unknown[]): Promise<string[]> {
+async function applyAll(events: unknown[], business?: BusinessRecorder): Promise<string[]> {
   const outcomes: string[] = [];
   for (const e of events) {
     const prepared = prepareRecord(jsonRecord(e), settings());
     if (!prepared.ok) throw new Error(prepared.rejection.message);
-    outcomes.push(await apply(prepared.normalized));
+    outcomes.push(await apply(prepared.normalized, business));
   }
   return outcomes;
+}
+
+/** A BusinessRecorder that keeps the sums it is given. */
+function recorder(): BusinessRecorder & { sums: Partial<Record<BusinessMetricName, number>> } {
+  const sums: Partial<Record<BusinessMetricName, number>> = {};
+  return {
+    sums,
+    add(name, value = 1) {
+      sums[name] = (sums[name] ?? 0) + value;
+    },
+  };
 }
 
 async function order(orderId: string): Promise<Record<string, unknown> | undefined> {
@@ -248,5 +264,76 @@ describe('product metadata', () => {
 
     expect((await metadata(601))?.metadata).toEqual({ specifications: { v: 'b' } });
     expect((await metadata(602))?.metadata).toEqual({ specifications: { v: 'b' } });
+  });
+});
+
+describe('business metrics: orders_created and order_revenue', () => {
+  // orderCreated's total: 2 x 59.90 - 5 + 1 x 12.50 = 127.30 EUR.
+  const TOTAL = 127.3;
+
+  test('an order.created counts once with its EUR total; replays and duplicates add nothing', async () => {
+    const created = orderCreated({ order_id: 'ORD-BIZ-ONCE' });
+    const business = recorder();
+
+    const outcomes = await applyAll([created, created, { ...created }], business);
+
+    expect(outcomes).toEqual(['applied', 'duplicate', 'duplicate']);
+    expect(business.sums.orders_created).toBe(1);
+    expect(business.sums.order_revenue).toBeCloseTo(TOTAL, 6);
+  });
+
+  test('a second order.created of the same order (another event_id, later) is not a new order', async () => {
+    const first = orderCreated({ order_id: 'ORD-BIZ-RESENT', event_time: '2024-09-18T10:00:00Z' });
+    const resent = orderCreated({ order_id: 'ORD-BIZ-RESENT', event_time: '2024-09-18T10:03:00Z' });
+    const business = recorder();
+
+    await applyAll([first, resent], business);
+
+    expect(business.sums.orders_created).toBe(1);
+    expect(business.sums.order_revenue).toBeCloseTo(TOTAL, 6);
+  });
+
+  test('out of order: an order.paid that arrives first counts nothing, the late order.created counts once', async () => {
+    const [created, paid, shipped] = life('ORD-BIZ-LATE');
+    const business = recorder();
+
+    await applyAll([paid, shipped], business);
+    const beforeCreated = { ...business.sums };
+    await applyAll([created, paid, created], business);
+
+    expect(beforeCreated).toEqual({});
+    expect(business.sums.orders_created).toBe(1);
+    expect(business.sums.order_revenue).toBeCloseTo(TOTAL, 6);
+  });
+
+  test('an order in another currency counts as an order but adds no revenue (the warehouse is EUR)', async () => {
+    const business = recorder();
+
+    await applyAll([orderCreated({ order_id: 'ORD-BIZ-USD', currency: 'USD' })], business);
+
+    expect(business.sums).toEqual({ orders_created: 1 });
+  });
+
+  test('the transformer publishes both metrics with every batch, 0 in a batch without a new order', async () => {
+    const outcomes: BatchOutcome[] = [];
+    const transform = createOrdersTransformer({
+      settings: settings(),
+      documents: stores.documents,
+      deadLetter: { write: async () => undefined },
+      logger: new RecordingLogger(),
+      onBatchOutcome: (o) => {
+        outcomes.push(o);
+      },
+    });
+    const a = orderCreated({ order_id: 'ORD-BIZ-BATCH-A' });
+    const b = orderCreated({ order_id: 'ORD-BIZ-BATCH-B', currency: 'GBP' });
+    const paid = orderEvent('order.paid', '2024-09-18T13:00:00Z', { order_id: 'ORD-BIZ-BATCH-A' });
+
+    await transform(kinesisEvent([a, b, a, paid].map((e) => jsonRecord(e))));
+    await transform(kinesisEvent([a, paid].map((e) => jsonRecord(e))));
+
+    expect(outcomes.map((o) => o.business.orders_created)).toEqual([2, 0]);
+    expect(outcomes[0].business.order_revenue).toBeCloseTo(TOTAL, 6);
+    expect(outcomes[1].business).toEqual({ orders_created: 0, order_revenue: 0 });
   });
 });

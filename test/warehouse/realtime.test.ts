@@ -16,10 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InventoryMovement, OrderEvent } from '../../contracts/generated/types';
 import { stockDeltas } from '../../lambdas/inventory-transformer/stock-deltas';
+import { ORDER_STATUS_RANK, OrderStatus } from '../../lambdas/orders-transformer/order-status';
 import { MIGRATIONS, VIEWS } from '../../sql/registry';
 import { Emulators, startEmulators } from '../../twin/emulators';
 import { LocalTwin, RawRecord, startLocalTwin } from '../../twin/local-twin';
 import { LocalWarehouse, Row } from '../../twin/warehouse/local-warehouse';
+import { orderEvent } from '../fixtures/events';
 import { StreamIngestion } from '../../twin/warehouse/stream-ingestion';
 
 jest.setTimeout(240_000);
@@ -108,31 +110,20 @@ function created(orderId: string, at: number, currency = 'EUR'): { event: OrderE
   return { event, valueCents: cents };
 }
 
-function later(type: OrderEvent['event_type'], orderId: string, at: number): OrderEvent {
-  const extra =
-    type === 'order.paid'
-      ? { payment: { method: 'card', amount: '10.00' } }
-      : type === 'order.shipped'
-        ? { shipment: { warehouse_id: 'WH-BER-1', carrier: 'DHL' } }
-        : type === 'order.returned'
-          ? { returned_lines: [{ line_number: 1, quantity: 1 }], reason: 'too small' }
-          : type === 'order.cancelled'
-            ? { reason: 'customer request' }
-            : {};
-  return {
-    event_id: nextId('ord'),
-    event_type: type,
-    event_time: iso(at),
-    schema_version: 1,
-    order_id: orderId,
-    ...extra,
-  } as OrderEvent;
+type LaterType = Exclude<OrderEvent['event_type'], 'order.created'>;
+
+function later(
+  type: LaterType,
+  orderId: string,
+  at: number,
+): OrderEvent {
+  return orderEvent(type, iso(at), { event_id: nextId('ord'), order_id: orderId });
 }
 
 /** An order created at `at`, moved through `steps` (each a type and minutes after creation). */
 function order(
   at: number,
-  steps: ReadonlyArray<readonly [OrderEvent['event_type'], number]> = [],
+  steps: ReadonlyArray<readonly [LaterType, number]> = [],
   currency = 'EUR',
 ): GeneratedOrder {
   const orderId = nextId('ORD');
@@ -151,7 +142,7 @@ const orders: GeneratedOrder[] = [];
 for (let m = 355; m >= 3; m -= 1) {
   if (rnd() < 0.8) {
     const at = NOW - m * MINUTE - int(0, 50) * 1000;
-    const path = pick<ReadonlyArray<readonly [OrderEvent['event_type'], number]>>([
+    const path = pick<ReadonlyArray<readonly [LaterType, number]>>([
       [],
       [['order.paid', 2]],
       [
@@ -322,8 +313,41 @@ const malformedOrders: Array<[RawRecord, string]> = [
     ),
     'too_large',
   ],
+  [
+    new RawRecord(
+      Buffer.from(
+        JSON.stringify({
+          ...created('X-6', NOW - 10 * MINUTE).event,
+          lines: [{ line_number: 1, sku: 'SKU-000001', product_id: 1, quantity: '2', unit_price: '5.00' }],
+        }),
+      ),
+      'bad-14',
+    ),
+    'invalid_value',
+  ],
 ];
+const movementJson = (overrides: Record<string, unknown>): Buffer =>
+  Buffer.from(
+    JSON.stringify({
+      event_id: nextId('inv'),
+      event_type: 'inventory.received',
+      event_time: iso(NOW - 30 * MINUTE),
+      schema_version: 1,
+      sku: 'SKU-RT0001',
+      warehouse_id: 'WH-BER-1',
+      quantity: 3,
+      ...overrides,
+    }),
+  );
 const malformedInventory: Array<[RawRecord, string]> = [
+  [new RawRecord(movementJson({ quantity: -3 }), 'bad-11'), 'invalid_value'],
+  // Trailing comma: JSON some parsers accept, Redshift's (and the contract) do not.
+  [
+    new RawRecord(Buffer.from(movementJson({}).toString('utf8').replace(/}$/, ',}')), 'bad-15'),
+    'not_json_object',
+  ],
+  [new RawRecord(movementJson({ quantity: '3' }), 'bad-12'), 'invalid_value'],
+  [new RawRecord(movementJson({ schema_version: 2 }), 'bad-13'), 'unsupported_schema_version'],
   [new RawRecord(Buffer.from('{"event_id": "inv-broken",'), 'bad-9'), 'not_json_object'],
   [
     new RawRecord(
@@ -471,20 +495,13 @@ describe('orders per minute', () => {
 
 describe('order status and stuck orders', () => {
   test('the live status is the latest (event_time, rank), whatever the arrival order, as in the live table', async () => {
-    const rankOf: Record<string, number> = {
-      created: 1,
-      paid: 2,
-      shipped: 3,
-      delivered: 4,
-      cancelled: 5,
-      returned: 6,
-    };
+    const rankOf = (type: string): number => ORDER_STATUS_RANK[type.slice(6) as OrderStatus];
     const expected = new Map<string, string>();
     for (const o of orders) {
       const latest = [...o.events].sort(
         (a, b) =>
           b.event_time.localeCompare(a.event_time) ||
-          rankOf[b.event_type.slice(6)] - rankOf[a.event_type.slice(6)],
+          rankOf(b.event_type) - rankOf(a.event_type),
       )[0];
       expected.set(o.orderId, latest.event_type.slice(6));
     }
@@ -574,10 +591,10 @@ describe('cancellations and returns', () => {
 describe('stock', () => {
   /**
    * The expected position of every SKU and warehouse: every movement once; the reorder point is the
-   * newest (by event_time) a streamed movement gave, else the newest a loaded one gave, else 10.
+   * newest (by event_time) a movement gave, else 10.
    */
   function expectedStock(): Map<string, { onHand: number; reserved: number; reorderPoint: number }> {
-    type Acc = { onHand: number; reserved: number; streamed?: [string, number]; loaded?: [string, number] };
+    type Acc = { onHand: number; reserved: number; point?: [string, number] };
     const out = new Map<string, Acc>();
     for (const m of movements) {
       const key = `${m.sku}|${m.warehouse_id}`;
@@ -585,17 +602,14 @@ describe('stock', () => {
       const d = stockDeltas(m);
       s.onHand += d.onHand;
       s.reserved += d.reserved;
-      if (m.reorder_point !== undefined) {
-        const which = loadedMovements.has(m.event_id) ? 'loaded' : 'streamed';
-        const seen = s[which];
-        if (seen === undefined || m.event_time > seen[0]) s[which] = [m.event_time, m.reorder_point];
-      }
+      if (m.reorder_point !== undefined && (s.point === undefined || m.event_time > s.point[0]))
+        s.point = [m.event_time, m.reorder_point];
       out.set(key, s);
     }
     return new Map(
       [...out].map(([k, v]) => [
         k,
-        { onHand: v.onHand, reserved: v.reserved, reorderPoint: v.streamed?.[1] ?? v.loaded?.[1] ?? 10 },
+        { onHand: v.onHand, reserved: v.reserved, reorderPoint: v.point?.[1] ?? 10 },
       ]),
     );
   }
@@ -621,19 +635,27 @@ describe('stock', () => {
     expect(streamed).toBe(movements.length - loadedMovements.size);
   });
 
-  test('the views and the live stock table agree; low stock is below the reorder point', async () => {
+  test('the views and the live stock table agree, reorder points too; low stock is below them', async () => {
     const rows = await wh.query('SELECT * FROM realtime.stock_levels');
     const live = await twin.scanTable('stock');
     const liveByKey = new Map(live.map((i) => [`${String(i.sku)}|${String(i.warehouse_id)}`, i]));
     expect(liveByKey.size).toBe(rows.length);
     for (const r of rows) {
       const l = liveByKey.get(`${r.sku}|${r.warehouse_id}`)!;
-      expect([r.sku, r.warehouse_id, num(r.on_hand), num(r.reserved), num(r.available)]).toEqual([
+      expect([
+        r.sku,
+        r.warehouse_id,
+        num(r.on_hand),
+        num(r.reserved),
+        num(r.available),
+        num(r.reorder_point),
+      ]).toEqual([
         r.sku,
         r.warehouse_id,
         num(l.on_hand),
         num(l.reserved),
         num(l.available),
+        num(l.reorder_point),
       ]);
     }
     const low = await wh.query('SELECT * FROM realtime.low_stock ORDER BY sku, warehouse_id');

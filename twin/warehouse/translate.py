@@ -15,7 +15,8 @@ This file is the ONE place where Redshift-only syntax is handled for the twin (d
   (twin/warehouse/stream-ingestion.ts) appends to; CREATE MATERIALIZED VIEW ... AUTO REFRESH
   becomes a plain view (always fresh: DuckDB computes it on read);
 - the Redshift-only functions the stream views use, with their null_if_invalid behaviour:
-  IS_UTF8, FROM_VARBYTE, IS_VALID_JSON (an object), JSON_EXTRACT_PATH_TEXT(..., TRUE),
+  IS_UTF8, FROM_VARBYTE, IS_VALID_JSON (an object; strict, as DuckDB's reader is not: trailing
+  commas and NaN/Infinity outside strings make it false), JSON_EXTRACT_PATH_TEXT(..., TRUE),
   JSON_ARRAY_LENGTH(..., TRUE), JSON_EXTRACT_ARRAY_ELEMENT_TEXT(..., TRUE), and LEN(kinesis_data)
   (bytes of the VARBYTE), each as DuckDB's TRY(...) of its equivalent, so a malformed record gives
   NULL rather than an error, as on Redshift;
@@ -119,9 +120,17 @@ def _redshift_function(node: exp.Expression) -> exp.Expression:
     if name == "FROM_VARBYTE":
         return _try(_call("DECODE", args[0]))
     if name == "IS_VALID_JSON":
-        return exp.Coalesce(
-            this=exp.EQ(this=_try(_call("JSON_TYPE", args[0])), expression=exp.Literal.string("OBJECT")),
-            expressions=[exp.false()],
+        # DuckDB's JSON reader also accepts trailing commas and NaN/Infinity, which Redshift (and the
+        # contract) refuse: outside string literals, neither may appear.
+        bare = _call("REGEXP_REPLACE", args[0], exp.Literal.string(r'"(\\.|[^"\\])*"'), exp.Literal.string(""),
+                     exp.Literal.string("g"))
+        lenient = _call("REGEXP_MATCHES", bare, exp.Literal.string(r",\s*[}\]]|\b(NaN|-?Infinity)\b"))
+        return exp.And(
+            this=exp.Coalesce(
+                this=exp.EQ(this=_try(_call("JSON_TYPE", args[0])), expression=exp.Literal.string("OBJECT")),
+                expressions=[exp.false()],
+            ),
+            expression=exp.Not(this=exp.Coalesce(this=lenient, expressions=[exp.false()])),
         )
     if name == "JSON_ARRAY_LENGTH":
         return _try(_call("JSON_ARRAY_LENGTH", args[0]))
