@@ -112,11 +112,7 @@ function created(orderId: string, at: number, currency = 'EUR'): { event: OrderE
 
 type LaterType = Exclude<OrderEvent['event_type'], 'order.created'>;
 
-function later(
-  type: LaterType,
-  orderId: string,
-  at: number,
-): OrderEvent {
+function later(type: LaterType, orderId: string, at: number): OrderEvent {
   return orderEvent(type, iso(at), { event_id: nextId('ord'), order_id: orderId });
 }
 
@@ -499,9 +495,7 @@ describe('order status and stuck orders', () => {
     const expected = new Map<string, string>();
     for (const o of orders) {
       const latest = [...o.events].sort(
-        (a, b) =>
-          b.event_time.localeCompare(a.event_time) ||
-          rankOf(b.event_type) - rankOf(a.event_type),
+        (a, b) => b.event_time.localeCompare(a.event_time) || rankOf(b.event_type) - rankOf(a.event_type),
       )[0];
       expected.set(o.orderId, latest.event_type.slice(6));
     }
