@@ -218,16 +218,21 @@ export class ProcessingStack extends Stack {
     const alarms: cloudwatch.Alarm[] = [];
     for (const job of WORKFLOW_JOBS) {
       const id = pascalCase(job.name);
-      for (const [metricName, what] of [
+      for (const [metricName, what, anchor] of [
         [
           'GateFailures',
           'a quality gate stopped the publication of a partition (see the run report under _state/)',
+          'lake-gate-failures',
         ],
-        ['Unreconciled', 'a run read a different number of rows than it wrote, quarantined and deduplicated'],
+        [
+          'Unreconciled',
+          'a run read a different number of rows than it wrote, quarantined and deduplicated',
+          'lake-unreconciled-run',
+        ],
       ] as const) {
         const alarm = new cloudwatch.Alarm(this, `${id}${metricName}`, {
           alarmName: `${glueJobName(config.prefix, job.name)}-${metricName.toLowerCase()}`,
-          alarmDescription: `${job.name}: ${what}. Runbook: docs/glue-jobs.md.`,
+          alarmDescription: `${job.name}: ${what}. Runbook: docs/runbook.md#${anchor}`,
           metric: new cloudwatch.Metric({
             namespace: LAKE_METRICS_NAMESPACE,
             metricName,

@@ -806,7 +806,7 @@ export class WarehouseStack extends Stack {
     return alarms.map(([id, metric, what]) => {
       const alarm = new cloudwatch.Alarm(this, id, {
         alarmName: `${props.config.prefix}-warehouse-${id.toLowerCase()}`,
-        alarmDescription: `A warehouse load run ${what}. Look at the execution of ${props.config.prefix}-warehouse-loads in Step Functions.`,
+        alarmDescription: `A warehouse load run ${what}. Look at the execution of ${props.config.prefix}-warehouse-loads in Step Functions. Runbook: docs/runbook.md#warehouse-${id === 'LoadsFailed' ? 'loads-failed' : 'loads-timed-out'}`,
         metric,
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
