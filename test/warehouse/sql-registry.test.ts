@@ -144,6 +144,27 @@ describe('every statement of sql/', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^sql\/views\/broken\.sql, statement 2: does not parse as Redshift SQL/);
   });
+
+  it('refuses a statement sqlglot only keeps as an opaque command, except an external schema FROM KINESIS', async () => {
+    const errors = await redshiftParseErrors([
+      {
+        file: 'migrations/a.sql',
+        index: 1,
+        sql: "CREATE EXTERNAL SCHEMA k FROM KINESIS IAM_ROLE 'arn:aws:iam::1:role/r'",
+      },
+      {
+        file: 'migrations/b.sql',
+        index: 1,
+        sql: "CREATE EXTERNAL SCHEMA k FROM KINESIS IAM_ROLE 'r' EXTRA 'x'",
+      },
+      { file: 'migrations/c.sql', index: 1, sql: 'VACUUM DELETE ONLY star.fact_sales TO 75 PERCENT BOOST' },
+    ]);
+    expect(errors.map((e) => e.split(':')[0])).toEqual([
+      'sql/migrations/b.sql, statement 1',
+      'sql/migrations/c.sql, statement 1',
+    ]);
+    expect(errors[0]).toMatch(/opaque command/);
+  });
 });
 
 describe('splitStatements', () => {

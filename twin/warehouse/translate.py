@@ -48,8 +48,14 @@ CHARACTER_TYPES = {exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataTy
 
 
 def parse_redshift(statement: str) -> list[exp.Expression]:
-    """The statement's syntax trees, parsed strictly as Redshift SQL (raises on anything it cannot read)."""
-    return [e for e in sqlglot.parse(statement, read="redshift", error_level=ErrorLevel.RAISE) if e is not None]
+    """The statement's syntax trees, parsed strictly as Redshift SQL (raises on anything it cannot read,
+    including a statement sqlglot only keeps as an opaque command; the one such statement sql/ may use,
+    CREATE EXTERNAL SCHEMA ... FROM KINESIS, is checked by its own pattern)."""
+    trees = [e for e in sqlglot.parse(statement, read="redshift", error_level=ErrorLevel.RAISE) if e is not None]
+    for tree in trees:
+        if isinstance(tree, exp.Command) and not EXTERNAL_KINESIS_SCHEMA.match(_strip_comments(statement)):
+            raise ValueError(f"not parsed as Redshift SQL (sqlglot kept it as an opaque command): {tree.sql()[:80]}")
+    return trees
 
 
 def _copy_to_insert(copy: exp.Copy) -> str:
@@ -81,7 +87,8 @@ KINESIS_COLUMNS = (
     "sequence_number VARCHAR, refresh_time TIMESTAMP, kinesis_data BLOB"
 )
 EXTERNAL_KINESIS_SCHEMA = re.compile(
-    r"^\s*CREATE\s+EXTERNAL\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+FROM\s+KINESIS\b",
+    r"^\s*CREATE\s+EXTERNAL\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+FROM\s+KINESIS\s+"
+    r"IAM_ROLE\s+'[^']+'\s*$",
     re.IGNORECASE,
 )
 # Schemas declared FROM KINESIS so far in this run (a migration declares one before its views).
