@@ -77,6 +77,7 @@ export const MIGRATIONS: readonly MigrationFile[] = [
   migration(3, 'facts'),
   migration(4, 'staging'),
   migration(5, 'realtime_streams'),
+  migration(6, 'api_reader_role'),
 ];
 
 /** Every view, in creation order. */

@@ -145,6 +145,32 @@ describe('every statement of sql/', () => {
     expect(errors[0]).toMatch(/^sql\/views\/broken\.sql, statement 2: does not parse as Redshift SQL/);
   });
 
+  it("gives the API's database role read access to the analytics and realtime views only", () => {
+    const statements = splitStatements(readSql('migrations/V006__api_reader_role.sql')).map((x) =>
+      stripComments(x).replace(/\s+/g, ' ').trim(),
+    );
+    expect(statements[0]).toBe('CREATE ROLE api_reader');
+    const grants = statements.slice(1);
+    expect(grants.length).toBeGreaterThan(0);
+    for (const g of grants) {
+      expect(g).toMatch(
+        /^(GRANT (USAGE ON SCHEMA|SELECT ON ALL TABLES IN SCHEMA) (analytics|realtime)|ALTER DEFAULT PRIVILEGES IN SCHEMA (analytics|realtime) GRANT SELECT ON TABLES) TO ROLE api_reader$/,
+      );
+    }
+  });
+
+  it('accepts access control only in its strict forms', async () => {
+    const errors = await redshiftParseErrors([
+      { file: 'migrations/a.sql', index: 1, sql: 'GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO ROLE r' },
+      { file: 'migrations/b.sql', index: 1, sql: 'GRANT ALL ON ALL TABLES IN SCHEMA star TO ROLE r' },
+      { file: 'migrations/c.sql', index: 1, sql: 'CREATE ROLE r WITH EXTERNALID x' },
+    ]);
+    expect(errors.map((e) => e.split(':')[0])).toEqual([
+      'sql/migrations/b.sql, statement 1',
+      'sql/migrations/c.sql, statement 1',
+    ]);
+  });
+
   it('refuses a statement sqlglot only keeps as an opaque command, except an external schema FROM KINESIS', async () => {
     const errors = await redshiftParseErrors([
       {

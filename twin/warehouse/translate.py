@@ -20,6 +20,8 @@ This file is the ONE place where Redshift-only syntax is handled for the twin (d
   JSON_ARRAY_LENGTH(..., TRUE), JSON_EXTRACT_ARRAY_ELEMENT_TEXT(..., TRUE), and LEN(kinesis_data)
   (bytes of the VARBYTE), each as DuckDB's TRY(...) of its equivalent, so a malformed record gives
   NULL rather than an error, as on Redshift;
+- access control (CREATE ROLE, GRANT ... TO ROLE, ALTER DEFAULT PRIVILEGES, in the strict forms
+  ACCESS_CONTROL accepts) becomes a no-op: DuckDB has no roles, and the twin's API runs as itself;
 - everything else (DATEADD, DATEDIFF, NVL, GETDATE, MERGE, TRY_CAST, window functions, ...) is
   sqlglot's Redshift-to-DuckDB translation, unchanged.
 
@@ -53,7 +55,8 @@ def parse_redshift(statement: str) -> list[exp.Expression]:
     CREATE EXTERNAL SCHEMA ... FROM KINESIS, is checked by its own pattern)."""
     trees = [e for e in sqlglot.parse(statement, read="redshift", error_level=ErrorLevel.RAISE) if e is not None]
     for tree in trees:
-        if isinstance(tree, exp.Command) and not EXTERNAL_KINESIS_SCHEMA.match(_strip_comments(statement)):
+        if (isinstance(tree, exp.Command) and not EXTERNAL_KINESIS_SCHEMA.match(_strip_comments(statement))
+                and not _is_access_control(statement)):
             raise ValueError(f"not parsed as Redshift SQL (sqlglot kept it as an opaque command): {tree.sql()[:80]}")
     return trees
 
@@ -91,6 +94,24 @@ EXTERNAL_KINESIS_SCHEMA = re.compile(
     r"IAM_ROLE\s+'[^']+'\s*$",
     re.IGNORECASE,
 )
+# Access control (the API's database role, V006): DuckDB has no roles or grants, so the twin runs
+# these as no-ops; each must match one of these strict forms to pass the Redshift check.
+IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+ACCESS_CONTROL = [
+    re.compile(rf"^\s*CREATE\s+ROLE\s+{IDENT}\s*$", re.IGNORECASE),
+    re.compile(rf"^\s*GRANT\s+(SELECT|USAGE)\s+ON\s+(SCHEMA\s+{IDENT}|ALL\s+TABLES\s+IN\s+SCHEMA\s+{IDENT})"
+               rf"\s+TO\s+ROLE\s+{IDENT}\s*$", re.IGNORECASE),
+    re.compile(rf"^\s*ALTER\s+DEFAULT\s+PRIVILEGES\s+IN\s+SCHEMA\s+{IDENT}\s+GRANT\s+SELECT\s+ON\s+TABLES"
+               rf"\s+TO\s+ROLE\s+{IDENT}\s*$", re.IGNORECASE),
+]
+NO_OP = "SELECT 'access control has no meaning in the twin' AS skipped"
+
+
+def _is_access_control(statement: str) -> bool:
+    text = _strip_comments(statement)
+    return any(p.match(text) for p in ACCESS_CONTROL)
+
+
 # Schemas declared FROM KINESIS so far in this run (a migration declares one before its views).
 kinesis_schemas: set[str] = set()
 
@@ -173,6 +194,8 @@ def to_duckdb(statement: str, dialect: str = "duckdb") -> str:
     """One Redshift statement as DuckDB SQL (or, for the warehouse benchmark's row-store comparison,
     as PostgreSQL with ``dialect="postgres"``; COPY is DuckDB-only)."""
     out = []
+    if _is_access_control(statement):
+        return NO_OP
     external = EXTERNAL_KINESIS_SCHEMA.match(_strip_comments(statement))
     if external:
         kinesis_schemas.add(external.group(1).lower())
