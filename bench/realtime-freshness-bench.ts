@@ -141,7 +141,15 @@ export interface FreshnessResult {
     readonly roundsShort: number;
     readonly perView: Readonly<Record<string, LatencyStats>>;
   };
-  readonly ingestion: { readonly polls: number; readonly appends: number; readonly appendRows: LatencyStats };
+  readonly ingestion: {
+    readonly polls: number;
+    readonly appends: number;
+    readonly appendRows: LatencyStats;
+    /** Duration of a pass over the shards (ms). */
+    readonly passMs: LatencyStats;
+    /** Duration of an INSERT, waiting for the connection included (ms). */
+    readonly insertMs: LatencyStats;
+  };
   readonly windows: readonly WindowStats[];
   readonly timeline: readonly TimelineSample[];
   readonly neverLive: number;
@@ -488,6 +496,24 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
     },
   );
 
+  // Diagnostics: each ingestion pass, and each statement it runs (the INSERTs, including the wait
+  // for the warehouse's one connection).
+  const passMs: number[] = [];
+  const insertMs: number[] = [];
+  const poll = ingestion.poll.bind(ingestion);
+  ingestion.poll = async () => {
+    const t = now();
+    const n = await poll();
+    passMs.push(now() - t);
+    return n;
+  };
+  const run = wh.run.bind(wh);
+  wh.run = async (sql: string) => {
+    const t = now();
+    await run(sql);
+    insertMs.push(now() - t);
+  };
+
   // The watcher: the monitoring views back to back.
   const roundStarts: number[] = [];
   const roundEnds: number[] = [];
@@ -615,10 +641,12 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
   const drainProgress = createProgress({ label: 'visible', total, unit: 'events' });
   const allInViews = (): boolean =>
     times.appended === total && roundStarts.length > 0 && roundStarts[roundStarts.length - 1] > lastAppendAt;
+  let drainTimer: NodeJS.Timeout | undefined;
   await Promise.race([
     Promise.all([twin.pollers.orders.drain(), twin.pollers.inventory.drain()]),
-    sleep(options.drainTimeoutSeconds * 1000),
+    new Promise((r) => (drainTimer = setTimeout(r, options.drainTimeoutSeconds * 1000))),
   ]);
+  clearTimeout(drainTimer);
   while (now() < deadline && !(times.live === total && allInViews())) {
     drainProgress.update(Math.min(times.live, times.appended));
     await sleep(100);
@@ -635,6 +663,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
   const wallSeconds = (now() - wall0) / 1000;
   await Promise.all([twin.pollers.orders.stop(), twin.pollers.inventory.stop()]);
   await ingestion.stop();
+  wh.close();
   const summary = await twin.summary();
   const rejected = summary.streams.orders.rejected + summary.streams.inventory.rejected;
   await twin.stop({ removeRoot: true });
@@ -714,7 +743,13 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
       roundsShort,
       perView: Object.fromEntries(Object.entries(perView).map(([k, v]) => [k, stats(v)])),
     },
-    ingestion: { polls: ingestion.stats().polls, appends: appendRows.length, appendRows: stats(appendRows) },
+    ingestion: {
+      polls: ingestion.stats().polls,
+      appends: appendRows.length,
+      appendRows: stats(appendRows),
+      passMs: stats(passMs),
+      insertMs: stats(insertMs),
+    },
     windows,
     timeline,
     neverLive,
@@ -822,7 +857,8 @@ function print(r: FreshnessResult): void {
       .join(', ')}`,
   );
   console.log(
-    `  ingestion: ${formatCount(r.ingestion.polls)} passes, ${formatCount(r.ingestion.appends)} INSERTs of p50 ${formatCount(r.ingestion.appendRows.p50)} rows`,
+    `  ingestion: ${formatCount(r.ingestion.polls)} passes, ${formatCount(r.ingestion.appends)} INSERTs of p50 ${formatCount(r.ingestion.appendRows.p50)} rows; ` +
+      `pass p50 ${ms(r.ingestion.passMs.p50)} ms, p99 ${ms(r.ingestion.passMs.p99)} ms; INSERT (with the wait for the connection) p50 ${ms(r.ingestion.insertMs.p50)} ms, p99 ${ms(r.ingestion.insertMs.p99)} ms`,
   );
   console.log('\n  by put time (ms, p50 / p99):');
   console.log(
