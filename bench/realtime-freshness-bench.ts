@@ -152,6 +152,8 @@ export interface FreshnessResult {
   };
   readonly windows: readonly WindowStats[];
   readonly timeline: readonly TimelineSample[];
+  /** The first error of a StreamIngestion pass, if one failed. */
+  readonly ingestionError?: string;
   readonly neverLive: number;
   readonly neverInViews: number;
   readonly rejected: number;
@@ -500,12 +502,20 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
   // for the warehouse's one connection).
   const passMs: number[] = [];
   const insertMs: number[] = [];
+  let ingestionError: string | undefined;
   const poll = ingestion.poll.bind(ingestion);
   ingestion.poll = async () => {
     const t = now();
-    const n = await poll();
-    passMs.push(now() - t);
-    return n;
+    try {
+      const n = await poll();
+      passMs.push(now() - t);
+      return n;
+    } catch (err) {
+      // A failed background pass is retried by StreamIngestion from the iterators it kept; note the
+      // first failure (stop() throws it), and stop waiting for the drain.
+      ingestionError ??= `${(err as Error).name}: ${(err as Error).message}`;
+      throw err;
+    }
   };
   const run = wh.run.bind(wh);
   wh.run = async (sql: string) => {
@@ -647,7 +657,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
     new Promise((r) => (drainTimer = setTimeout(r, options.drainTimeoutSeconds * 1000))),
   ]);
   clearTimeout(drainTimer);
-  while (now() < deadline && !(times.live === total && allInViews())) {
+  while (now() < deadline && ingestionError === undefined && !(times.live === total && allInViews())) {
     drainProgress.update(Math.min(times.live, times.appended));
     await sleep(100);
   }
@@ -662,7 +672,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
   const cpu = process.cpuUsage(cpu0);
   const wallSeconds = (now() - wall0) / 1000;
   await Promise.all([twin.pollers.orders.stop(), twin.pollers.inventory.stop()]);
-  await ingestion.stop();
+  await ingestion.stop().catch(() => undefined);
   wh.close();
   const summary = await twin.summary();
   const rejected = summary.streams.orders.rejected + summary.streams.inventory.rejected;
@@ -752,6 +762,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
     },
     windows,
     timeline,
+    ...(ingestionError ? { ingestionError } : {}),
     neverLive,
     neverInViews,
     rejected,
@@ -880,6 +891,7 @@ function print(r: FreshnessResult): void {
     `\n  this process: ${((c.user + c.system) / c.wallSeconds).toFixed(2)} cores busy on average (user ${c.user.toFixed(0)} s, system ${c.system.toFixed(0)} s over ${c.wallSeconds.toFixed(0)} s), ` +
       `worst event-loop delay ${ms(Math.max(0, ...r.timeline.map((t) => t.eventLoopDelayMaxMs)))} ms, peak RSS ${formatCount(r.peakRssMiB)} MiB; drain after the producer ${r.drainSeconds.toFixed(1)} s`,
   );
+  if (r.ingestionError) console.log(`  ingestion failed: ${r.ingestionError}`);
   console.log(
     `  never seen: live ${r.neverLive}, views ${r.neverInViews}; rejected by the transformers ${r.rejected}` +
       (r.neverLive + r.neverInViews > 0 ? '  ✗ FAILURE' : '  ✓'),

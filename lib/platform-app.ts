@@ -3,10 +3,12 @@
  * same function, so the tests check the app that `cdk synth` produces.
  */
 import { App, Environment, Tags, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvironmentConfig } from './config/environment-config';
 import { PlatformSizing, platformSizing } from './config/sizing';
 import {
+  ApiStack,
   IngestionStack,
   MonitoringStack,
   NetworkStack,
@@ -53,13 +55,15 @@ export interface PlatformStacks {
   readonly warehouse: WarehouseStack;
   /** The business alarms and the pipeline dashboard. */
   readonly monitoring: MonitoringStack;
+  /** The REST API: API Gateway, its WAF and the handler. */
+  readonly api: ApiStack;
   /** The sizes derived from the environment's volumes. */
   readonly sizing: PlatformSizing;
 }
 
 /**
  * Adds `${prefix}-storage`, `${prefix}-network`, `${prefix}-ingestion`, `${prefix}-processing`,
- * `${prefix}-warehouse` and `${prefix}-monitoring` to the app, tags every resource with the
+ * `${prefix}-warehouse`, `${prefix}-api` and `${prefix}-monitoring` to the app, tags every resource with the
  * project and environment, and registers the cdk-nag AwsSolutions checks. The stacks are
  * environment-agnostic unless `config.account` is set.
  */
@@ -133,13 +137,32 @@ export function buildPlatformApp(
     terminationProtection: config.deletionProtection,
   });
 
+  const api = new ApiStack(app, `${config.prefix}-api`, {
+    env,
+    config,
+    description: `E-commerce data platform (${config.name}): REST API for analytics and operational lookups (API Gateway, WAF, handler)`,
+    key: storage.key,
+    tables: { orders: storage.tables.orders, stock: storage.tables.stock },
+    warehouse: {
+      workgroupName: warehouse.workgroup.workgroupName!,
+      workgroupArn: warehouse.workgroup.attrWorkgroupWorkgroupArn,
+      database: config.warehouse.databaseName,
+    },
+    alarmTopic: ingestion.alarmTopic,
+    lambdasRoot: options.lambdasRoot,
+  });
+
   const monitoring = new MonitoringStack(app, `${config.prefix}-monitoring`, {
     env,
     config,
     description: `E-commerce data platform (${config.name}): business alarms and the pipeline dashboard`,
     alarmTopic: ingestion.alarmTopic,
     ingestion: ingestion.ingestion,
-    otherAlarms: [...processing.dataAlarms, ...warehouse.alarms],
+    otherAlarms: [
+      ...processing.dataAlarms,
+      ...warehouse.alarms,
+      ...Object.values(api.alarms).filter((a): a is cloudwatch.Alarm => a !== undefined),
+    ],
     loadStateMachine: warehouse.loadStateMachine,
   });
   // The dashboard and the alarm status widget name the other stacks' resources without referencing
@@ -147,8 +170,9 @@ export function buildPlatformApp(
   monitoring.addDependency(ingestion);
   monitoring.addDependency(processing);
   monitoring.addDependency(warehouse);
+  monitoring.addDependency(api);
 
-  for (const stack of [storage, network, ingestion, processing, warehouse, monitoring]) {
+  for (const stack of [storage, network, ingestion, processing, warehouse, api, monitoring]) {
     Tags.of(stack).add('project', PROJECT_TAG);
     Tags.of(stack).add('environment', config.name);
   }
@@ -156,5 +180,5 @@ export function buildPlatformApp(
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return { storage, network, ingestion, processing, warehouse, monitoring, sizing };
+  return { storage, network, ingestion, processing, warehouse, monitoring, api, sizing };
 }

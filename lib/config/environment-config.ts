@@ -224,6 +224,68 @@ export interface WarehouseSettings {
   readonly migrationTimeoutMinutes: number;
 }
 
+/** How the REST API authenticates its callers. */
+export type ApiAuthorizer = 'iam' | 'cognito';
+
+/** Steady rate and burst of requests, as API Gateway throttles them (token bucket). */
+export interface ApiThrottle {
+  /** Requests per second, on average (the bucket's refill rate). */
+  readonly rateLimit: number;
+  /** Requests at once above the rate (the bucket's size). */
+  readonly burstLimit: number;
+}
+
+/**
+ * A partner that calls the REST API: its own usage plan (rate, burst and daily quota) and an API
+ * key API Gateway generates. The key identifies the plan; the caller still signs with IAM (or
+ * presents a Cognito token).
+ */
+export interface ApiPartner extends ApiThrottle {
+  /** Lowercase letters, digits and hyphens; names the usage plan and the key (`<prefix>-api-<name>`). */
+  readonly name: string;
+  /** Requests a day (UTC), after which API Gateway answers 429 until midnight. */
+  readonly quotaPerDay: number;
+}
+
+/** The alarms of the REST API. */
+export interface ApiAlarmSettings {
+  /** 5XX answers, in percent of the requests of 5 minutes (at least 20), above which an alarm fires. */
+  readonly serverErrorRatePercent: number;
+  /** p99 latency of the gateway (ms, over 5 minutes, 3 periods in a row) above which an alarm fires. */
+  readonly p99LatencyMs: number;
+  /** Requests the WAF blocks in 5 minutes above which an alarm fires; 0 creates no alarm. */
+  readonly wafBlockedRequests: number;
+}
+
+/** The REST API (API Gateway, a WAF, its Lambda handler). */
+export interface ApiSettings {
+  /** `iam` (SigV4, the contract's default) or `cognito` (a Cognito user pool's tokens). */
+  readonly authorizer: ApiAuthorizer;
+  /** ARN of the Cognito user pool whose tokens the API accepts; only with authorizer `cognito`. */
+  readonly cognitoUserPoolArn?: string;
+  /** The stage's default method throttling (every caller together). */
+  readonly throttling: ApiThrottle;
+  /** The partners with a usage plan of their own; the platform's own callers share the `internal` plan. */
+  readonly partners: readonly ApiPartner[];
+  /**
+   * Seconds a request waits for a warehouse query before answering 202 with a link to poll
+   * (QUERY_WAIT_SECONDS); below API Gateway's 29 s integration timeout, with the handler's margin.
+   */
+  readonly queryWaitSeconds: number;
+  /** The Lambda handler's memory and timeout (the timeout covers the wait plus the answer). */
+  readonly handler: {
+    readonly memoryMiB: number;
+    readonly timeoutSeconds: number;
+    readonly logLevel: LogLevel;
+  };
+  /** Requests per client IP in 5 minutes above which the WAF blocks the IP (10 to 2,000,000,000). */
+  readonly wafRateLimitPer5Minutes: number;
+  /** Days the access log group keeps the gateway's access logs (a CloudWatch Logs retention value). */
+  readonly accessLogDays: number;
+  /** Alarm thresholds. */
+  readonly alarms: ApiAlarmSettings;
+}
+
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
   /** Prefix of every physical name (tables, streams), for example `ecom-dev`. */
@@ -244,6 +306,8 @@ export interface EnvironmentConfig {
   readonly oltp: OltpSourceSettings;
   /** The Redshift Serverless warehouse. */
   readonly warehouse: WarehouseSettings;
+  /** The REST API for analytics and operational lookups. */
+  readonly api: ApiSettings;
   /** DynamoDB billing: on-demand, or provisioned with capacity derived from the volumes. */
   readonly dynamoBillingMode: 'PAY_PER_REQUEST' | 'PROVISIONED';
   /** Retain stateful resources (tables, buckets, keys, streams) when the stack is deleted. */

@@ -104,6 +104,22 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       loadTimeoutMinutes: 60,
       migrationTimeoutMinutes: 30,
     },
+    api: {
+      authorizer: 'iam',
+      // Developers only: a few requests a second is plenty, and a loop cannot run up the bill.
+      throttling: { rateLimit: 10, burstLimit: 20 },
+      partners: [],
+      // Short on purpose: dev's 8 RPU workgroup pauses when idle, so the 202-and-poll path is
+      // exercised every morning instead of only in production.
+      queryWaitSeconds: 10,
+      handler: { memoryMiB: 256, timeoutSeconds: 15, logLevel: 'DEBUG' },
+      // 5 requests a second per IP, half the stage's rate: one client cannot take the whole stage.
+      wafRateLimitPer5Minutes: 1_500,
+      accessLogDays: 14,
+      // dev only pages on a handler that hangs until the gateway's 29 s or fails a quarter of its
+      // calls; tests send bad requests on purpose (4XX, never counted here).
+      alarms: { serverErrorRatePercent: 25, p99LatencyMs: 28_000, wafBlockedRequests: 0 },
+    },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: false,
     deletionProtection: false,
@@ -173,6 +189,19 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       loadSchedule: 'cron(0 5 * * ? *)',
       loadTimeoutMinutes: 120,
       migrationTimeoutMinutes: 30,
+    },
+    api: {
+      authorizer: 'iam',
+      // A quarter of prod's rate: enough for integration tests and the partners' test calls.
+      throttling: { rateLimit: 25, burstLimit: 50 },
+      // The same partners as prod, with small quotas, so that they test against their own plan.
+      partners: [{ name: 'logistics-partner', rateLimit: 2, burstLimit: 5, quotaPerDay: 10_000 }],
+      queryWaitSeconds: 20,
+      handler: { memoryMiB: 512, timeoutSeconds: 25, logLevel: 'INFO' },
+      // 10 requests a second per IP, 40% of the stage's rate.
+      wafRateLimitPer5Minutes: 3_000,
+      accessLogDays: 30,
+      alarms: { serverErrorRatePercent: 5, p99LatencyMs: 20_000, wafBlockedRequests: 300 },
     },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: true,
@@ -251,6 +280,28 @@ export const ENVIRONMENTS: Record<EnvironmentName, EnvironmentConfig> = {
       // Below an hour, so that two scheduled runs never overlap.
       loadTimeoutMinutes: 50,
       migrationTimeoutMinutes: 60,
+    },
+    api: {
+      authorizer: 'iam',
+      // Dashboards, operations tools and partners together. Most calls are DynamoDB lookups (a few
+      // ms); the analytics calls are bounded by the Data API's ExecuteStatement quota (about 30 a
+      // second per account, shared with the loads) long before 50 a second.
+      throttling: { rateLimit: 50, burstLimit: 100 },
+      // Example partner (replace with the real ones): a logistics partner polling stock and orders.
+      partners: [{ name: 'logistics-partner', rateLimit: 5, burstLimit: 10, quotaPerDay: 100_000 }],
+      // 20 s, with the handler's 5 s margin under API Gateway's 29 s: most analytics queries of the
+      // 32 RPU workgroup answer in a few seconds; a longer one answers 202 and is polled.
+      queryWaitSeconds: 20,
+      // More memory is more CPU: faster cold starts (the contract's validators) and JSON of 500-row pages.
+      handler: { memoryMiB: 1024, timeoutSeconds: 25, logLevel: 'INFO' },
+      // 20 requests a second per IP, 40% of the stage's rate and 4 times the partner's plan.
+      wafRateLimitPer5Minutes: 6_000,
+      // Who read what: kept a year, like the lake's access logs.
+      accessLogDays: 365,
+      // 1% of 5XX is a broken release or a failing store; p99 above 15 s for 15 minutes means more
+      // than one call in a hundred runs into the wait (the warehouse is saturated or resuming);
+      // 1,000 blocked requests in 5 minutes is an attack or a partner's runaway client.
+      alarms: { serverErrorRatePercent: 1, p99LatencyMs: 15_000, wafBlockedRequests: 1_000 },
     },
     dynamoBillingMode: 'PAY_PER_REQUEST',
     retainData: true,

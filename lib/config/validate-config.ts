@@ -3,6 +3,7 @@
  * so `cdk synth -c env=prod` fails with a message that says what to change.
  */
 import {
+  ApiAuthorizer,
   EnvironmentConfig,
   GlueWorkerType,
   LogLevel,
@@ -175,6 +176,7 @@ export function validateEnvironmentConfig(c: EnvironmentConfig): void {
   }
   requireRange(n, 'oltp.readPartitions', c.oltp.readPartitions, 1, 64);
   validateWarehouse(c);
+  validateApi(c);
   if (c.dynamoBillingMode !== 'PAY_PER_REQUEST' && c.dynamoBillingMode !== 'PROVISIONED') {
     fail(n, `dynamoBillingMode is '${String(c.dynamoBillingMode)}', expected PAY_PER_REQUEST or PROVISIONED`);
   }
@@ -304,4 +306,103 @@ function validateWarehouse(c: EnvironmentConfig): void {
       'warehouse.snapshots.schedule is not set; prod needs scheduled snapshots beyond the 24 hours of recovery points',
     );
   }
+}
+
+/** How API Gateway may authenticate the REST API's callers. */
+export const API_AUTHORIZERS: readonly ApiAuthorizer[] = ['iam', 'cognito'];
+
+/** API Gateway's integration timeout of a REST API, in seconds (the default and the usual maximum). */
+export const API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS = 29;
+
+/**
+ * Seconds the API handler needs besides the query wait: the cold start (secret, validators), reading
+ * a finished result and answering. Its timeout must be at least the wait plus this margin.
+ */
+export const API_HANDLER_MARGIN_SECONDS = 3;
+
+/** The ARN of a Cognito user pool. */
+const COGNITO_USER_POOL_ARN =
+  /^arn:aws[a-z-]*:cognito-idp:[a-z]{2}(-[a-z]+)+-\d:\d{12}:userpool\/[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/;
+
+/** The rules of the `api` section (API Gateway, the WAF, the handler). */
+function validateApi(c: EnvironmentConfig): void {
+  const n = c.name;
+  const a = c.api;
+  if (!API_AUTHORIZERS.includes(a.authorizer)) {
+    fail(n, `api.authorizer is '${String(a.authorizer)}', expected one of ${API_AUTHORIZERS.join(', ')}`);
+  }
+  if (a.authorizer === 'cognito') {
+    if (a.cognitoUserPoolArn === undefined || !COGNITO_USER_POOL_ARN.test(a.cognitoUserPoolArn)) {
+      fail(
+        n,
+        `api.cognitoUserPoolArn is '${String(a.cognitoUserPoolArn)}', expected the ARN of a Cognito user pool (arn:aws:cognito-idp:<region>:<account>:userpool/<pool id>) with authorizer cognito`,
+      );
+    }
+  } else if (a.cognitoUserPoolArn !== undefined) {
+    fail(
+      n,
+      `api.cognitoUserPoolArn is set, but api.authorizer is '${a.authorizer}'; set it only with cognito`,
+    );
+  }
+  // API Gateway's account-level default is 10,000 requests a second and a burst of 5,000.
+  requireRange(n, 'api.throttling.rateLimit', a.throttling.rateLimit, 1, 10_000, false);
+  requireRange(n, 'api.throttling.burstLimit', a.throttling.burstLimit, 1, 5_000);
+  requireRange(n, 'api.wafRateLimitPer5Minutes', a.wafRateLimitPer5Minutes, 10, 2_000_000_000);
+  const names = new Set<string>(['internal']);
+  for (const [i, p] of a.partners.entries()) {
+    const path = `api.partners[${i}]`;
+    if (!/^[a-z][a-z0-9-]{1,39}$/.test(p.name)) {
+      fail(n, `${path}.name '${p.name}' must match ^[a-z][a-z0-9-]{1,39}$`);
+    }
+    if (names.has(p.name)) {
+      fail(
+        n,
+        `${path}.name '${p.name}' is ${p.name === 'internal' ? "reserved for the platform's own callers" : 'listed twice'}`,
+      );
+    }
+    names.add(p.name);
+    // A partner cannot be given more than the stage lets every caller together.
+    requireRange(n, `${path}.rateLimit`, p.rateLimit, 0.1, a.throttling.rateLimit, false);
+    requireRange(n, `${path}.burstLimit`, p.burstLimit, 1, a.throttling.burstLimit);
+    requireRange(n, `${path}.quotaPerDay`, p.quotaPerDay, 1, 1e9);
+    // The WAF counts per IP over 5 minutes: a partner calling at its plan's rate must never be blocked.
+    if (p.rateLimit * 300 > a.wafRateLimitPer5Minutes) {
+      fail(
+        n,
+        `${path}.rateLimit is ${p.rateLimit} a second (${p.rateLimit * 300} in 5 minutes), above api.wafRateLimitPer5Minutes (${a.wafRateLimitPer5Minutes}); the WAF would block the partner within its plan`,
+      );
+    }
+  }
+  const maxWait = API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS - 1 - API_HANDLER_MARGIN_SECONDS;
+  requireRange(n, 'api.queryWaitSeconds', a.queryWaitSeconds, 1, maxWait);
+  requireRange(n, 'api.handler.memoryMiB', a.handler.memoryMiB, 128, 10_240);
+  // Above the wait plus the margin, and below the gateway's timeout: past 29 s nobody is waiting.
+  requireRange(
+    n,
+    'api.handler.timeoutSeconds',
+    a.handler.timeoutSeconds,
+    a.queryWaitSeconds + API_HANDLER_MARGIN_SECONDS,
+    API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS - 1,
+  );
+  if (!LOG_LEVELS.includes(a.handler.logLevel)) {
+    fail(
+      n,
+      `api.handler.logLevel is '${String(a.handler.logLevel)}', expected one of ${LOG_LEVELS.join(', ')}`,
+    );
+  }
+  if (!LOG_RETENTION_DAYS.includes(a.accessLogDays)) {
+    fail(
+      n,
+      `api.accessLogDays is ${a.accessLogDays}, expected one of the values CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+    );
+  }
+  requireRange(n, 'api.alarms.serverErrorRatePercent', a.alarms.serverErrorRatePercent, 0.1, 100, false);
+  requireRange(
+    n,
+    'api.alarms.p99LatencyMs',
+    a.alarms.p99LatencyMs,
+    100,
+    API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS * 1000,
+  );
+  requireRange(n, 'api.alarms.wafBlockedRequests', a.alarms.wafBlockedRequests, 0, 1e9);
 }

@@ -4,3 +4,4 @@ export * from './processing-stack';
 export * from './network-stack';
 export * from './warehouse-stack';
 export * from './monitoring-stack';
+export * from './api-stack';

@@ -390,6 +390,161 @@ describe('validateEnvironmentConfig', () => {
       withChanges(dev, { warehouse: { loadTimeoutMinutes: 2 } }),
       /warehouse\.loadTimeoutMinutes is 2/,
     ],
+    [
+      'api.authorizer',
+      withChanges(dev, { api: { authorizer: 'oauth' } }),
+      /api\.authorizer is 'oauth', expected one of iam, cognito/,
+    ],
+    [
+      'api.cognitoUserPoolArn missing with cognito',
+      withChanges(dev, { api: { authorizer: 'cognito' } }),
+      /api\.cognitoUserPoolArn is 'undefined', expected the ARN of a Cognito user pool/,
+    ],
+    [
+      'api.cognitoUserPoolArn not a user pool',
+      withChanges(dev, {
+        api: { authorizer: 'cognito', cognitoUserPoolArn: 'arn:aws:iam::123456789012:role/x' },
+      }),
+      /api\.cognitoUserPoolArn is 'arn:aws:iam::123456789012:role\/x'/,
+    ],
+    [
+      'api.cognitoUserPoolArn with iam',
+      withChanges(dev, {
+        api: { cognitoUserPoolArn: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc123' },
+      }),
+      /api\.cognitoUserPoolArn is set, but api\.authorizer is 'iam'/,
+    ],
+    [
+      'api.throttling.rateLimit',
+      withChanges(dev, { api: { throttling: { rateLimit: 0 } } }),
+      /api\.throttling\.rateLimit is 0, expected a number from 1 to 10000/,
+    ],
+    [
+      'api.throttling.burstLimit',
+      withChanges(dev, { api: { throttling: { burstLimit: 6000 } } }),
+      /api\.throttling\.burstLimit is 6000, expected an integer from 1 to 5000/,
+    ],
+    [
+      'api.partners name',
+      withChanges(dev, {
+        api: {
+          partners: [
+            { ...{ name: 'acme', rateLimit: 2, burstLimit: 5, quotaPerDay: 1000 }, name: 'Acme_Corp' },
+          ],
+        },
+      }),
+      /api\.partners\[0\]\.name 'Acme_Corp' must match/,
+    ],
+    [
+      'api.partners named internal',
+      withChanges(dev, {
+        api: {
+          partners: [
+            { ...{ name: 'acme', rateLimit: 2, burstLimit: 5, quotaPerDay: 1000 }, name: 'internal' },
+          ],
+        },
+      }),
+      /api\.partners\[0\]\.name 'internal' is reserved for the platform's own callers/,
+    ],
+    [
+      'api.partners listed twice',
+      withChanges(dev, {
+        api: {
+          partners: [
+            { name: 'acme', rateLimit: 2, burstLimit: 5, quotaPerDay: 1000 },
+            { name: 'acme', rateLimit: 2, burstLimit: 5, quotaPerDay: 1000 },
+          ],
+        },
+      }),
+      /api\.partners\[1\]\.name 'acme' is listed twice/,
+    ],
+    [
+      'api.partners rate above the stage',
+      withChanges(dev, {
+        api: {
+          partners: [{ ...{ name: 'acme', rateLimit: 2, burstLimit: 5, quotaPerDay: 1000 }, rateLimit: 11 }],
+        },
+      }),
+      /api\.partners\[0\]\.rateLimit is 11, expected a number from 0\.1 to 10/,
+    ],
+    [
+      'api.partners burst above the stage',
+      withChanges(dev, {
+        api: {
+          partners: [{ ...{ name: 'acme', rateLimit: 2, burstLimit: 5, quotaPerDay: 1000 }, burstLimit: 21 }],
+        },
+      }),
+      /api\.partners\[0\]\.burstLimit is 21, expected an integer from 1 to 20/,
+    ],
+    [
+      'api.partners quota',
+      withChanges(dev, {
+        api: {
+          partners: [{ ...{ name: 'acme', rateLimit: 2, burstLimit: 5, quotaPerDay: 1000 }, quotaPerDay: 0 }],
+        },
+      }),
+      /api\.partners\[0\]\.quotaPerDay is 0/,
+    ],
+    [
+      'api.partners rate the WAF would block',
+      withChanges(dev, {
+        api: {
+          wafRateLimitPer5Minutes: 1000,
+          partners: [{ ...{ name: 'acme', rateLimit: 2, burstLimit: 5, quotaPerDay: 1000 }, rateLimit: 5 }],
+        },
+      }),
+      /api\.partners\[0\]\.rateLimit is 5 a second \(1500 in 5 minutes\), above api\.wafRateLimitPer5Minutes \(1000\)/,
+    ],
+    [
+      'api.queryWaitSeconds',
+      withChanges(prod, { api: { queryWaitSeconds: 26 } }),
+      /api\.queryWaitSeconds is 26, expected an integer from 1 to 25/,
+    ],
+    [
+      'api.handler.timeoutSeconds without the margin over the wait',
+      withChanges(prod, { api: { handler: { timeoutSeconds: 22 } } }),
+      /api\.handler\.timeoutSeconds is 22, expected an integer from 23 to 28/,
+    ],
+    [
+      'api.handler.timeoutSeconds beyond the gateway',
+      withChanges(prod, { api: { handler: { timeoutSeconds: 29 } } }),
+      /api\.handler\.timeoutSeconds is 29, expected an integer from 23 to 28/,
+    ],
+    [
+      'api.handler.memoryMiB',
+      withChanges(dev, { api: { handler: { memoryMiB: 64 } } }),
+      /api\.handler\.memoryMiB is 64/,
+    ],
+    [
+      'api.handler.logLevel',
+      withChanges(dev, { api: { handler: { logLevel: 'TRACE' } } }),
+      /api\.handler\.logLevel is 'TRACE'/,
+    ],
+    [
+      'api.accessLogDays',
+      withChanges(dev, { api: { accessLogDays: 15 } }),
+      /api\.accessLogDays is 15, expected one of/,
+    ],
+    [
+      'api.wafRateLimitPer5Minutes',
+      withChanges(dev, { api: { wafRateLimitPer5Minutes: 5 } }),
+      /api\.wafRateLimitPer5Minutes is 5, expected an integer from 10/,
+    ],
+    [
+      'api.alarms.serverErrorRatePercent',
+      withChanges(dev, { api: { alarms: { serverErrorRatePercent: 0 } } }),
+      /api\.alarms\.serverErrorRatePercent is 0, expected a number from 0\.1 to 100/,
+    ],
+    [
+      'api.alarms.p99LatencyMs',
+      withChanges(dev, { api: { alarms: { p99LatencyMs: 30_000 } } }),
+      /api\.alarms\.p99LatencyMs is 30000, expected an integer from 100 to 29000/,
+    ],
+    [
+      'api.alarms.wafBlockedRequests',
+      withChanges(dev, { api: { alarms: { wafBlockedRequests: -1 } } }),
+      /api\.alarms\.wafBlockedRequests is -1/,
+    ],
     ['prod retainData', withChanges(prod, { retainData: false }), /'prod': retainData is false/],
     [
       'prod deletionProtection',
@@ -450,5 +605,32 @@ describe('the alarm settings of the environments', () => {
   test('tighten the rejection rate from dev to prod', () => {
     expect(dev.alarms.rejectionRatePercent).toBeGreaterThan(staging.alarms.rejectionRatePercent);
     expect(staging.alarms.rejectionRatePercent).toBeGreaterThan(prod.alarms.rejectionRatePercent);
+  });
+});
+
+describe('the api settings of the environments', () => {
+  test.each([dev, staging, prod])(
+    '$name waits for a query less than its handler runs, and the handler less than the gateway waits',
+    (c) => {
+      expect(c.api.queryWaitSeconds + 3).toBeLessThanOrEqual(c.api.handler.timeoutSeconds);
+      expect(c.api.handler.timeoutSeconds).toBeLessThan(29);
+    },
+  );
+
+  test('authenticate with IAM (SigV4) everywhere, as the contract says', () => {
+    expect([dev, staging, prod].map((c) => c.api.authorizer)).toEqual(['iam', 'iam', 'iam']);
+  });
+
+  test('never let the WAF block a partner that keeps to its plan', () => {
+    for (const c of [dev, staging, prod]) {
+      for (const p of c.api.partners)
+        expect(p.rateLimit * 300).toBeLessThanOrEqual(c.api.wafRateLimitPer5Minutes);
+    }
+  });
+
+  test('tighten the 5XX alarm from dev to prod, and keep prod access logs a year', () => {
+    expect(dev.api.alarms.serverErrorRatePercent).toBeGreaterThan(staging.api.alarms.serverErrorRatePercent);
+    expect(staging.api.alarms.serverErrorRatePercent).toBeGreaterThan(prod.api.alarms.serverErrorRatePercent);
+    expect(prod.api.accessLogDays).toBeGreaterThanOrEqual(365);
   });
 });

@@ -249,7 +249,7 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s monitorin
     const own = Object.keys(b.monitoring.findResources('AWS::CloudWatch::Alarm'));
     expect(own.length).toBe(config.alarms.minOrdersPerMinute > 0 ? 2 : 1);
     for (const id of own) expect(shown).toContain(`<alarm:${id}>`);
-    const others = [b.stacks.ingestion, b.stacks.processing, b.stacks.warehouse].map((s) =>
+    const others = [b.stacks.ingestion, b.stacks.processing, b.stacks.warehouse, b.stacks.api].map((s) =>
       Template.fromStack(s).findResources('AWS::CloudWatch::Alarm'),
     );
     const otherNames = others.flatMap((alarms) =>

@@ -81,10 +81,25 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s app', (na
         .map((c) => c.node.id)
         .sort(),
     ).toEqual(
-      ['storage', 'network', 'ingestion', 'processing', 'warehouse', 'monitoring']
+      ['storage', 'network', 'ingestion', 'processing', 'warehouse', 'api', 'monitoring']
         .map((s) => `${config.prefix}-${s}`)
         .sort(),
     );
+  });
+
+  test('has the api stack, environment-agnostic, after storage, ingestion and warehouse', () => {
+    const api = b.stacks.api;
+    expect(api.stackName).toBe(`${config.prefix}-api`);
+    expect(Token.isUnresolved(api.account)).toBe(true);
+    expect(api.dependencies).toEqual(
+      expect.arrayContaining([b.stacks.storage, b.stacks.ingestion, b.stacks.warehouse]),
+    );
+    Template.fromStack(api).hasResourceProperties('AWS::ApiGateway::Stage', {
+      Tags: Match.arrayWith([
+        { Key: 'environment', Value: name },
+        { Key: 'project', Value: PROJECT_TAG },
+      ]),
+    });
   });
 
   test('alarms per stream at the thresholds of the config, named from the prefix, notifying the topic', () => {
@@ -234,12 +249,12 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s app', (na
 describe('an environment with an account', () => {
   test('pins the stacks to the account and the region', () => {
     const app = testApp();
-    const { storage, ingestion, warehouse } = buildPlatformApp(
+    const { storage, ingestion, warehouse, api } = buildPlatformApp(
       app,
       { ...ENVIRONMENTS.dev, account: '123456789012' },
       { nag: false },
     );
-    for (const stack of [storage, ingestion, warehouse]) {
+    for (const stack of [storage, ingestion, warehouse, api]) {
       expect(stack.account).toBe('123456789012');
       expect(stack.region).toBe('eu-west-1');
     }

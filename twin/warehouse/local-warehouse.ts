@@ -155,6 +155,18 @@ export class LocalWarehouse {
     });
   }
 
+  /**
+   * Rows of a query with named parameters (`$name` in DuckDB SQL) bound as VARCHAR values, never
+   * spliced into the text: the twin of the Data API's bound `Parameters` (lambdas/api).
+   */
+  async queryWithParams(sql: string, params: Readonly<Record<string, string>>): Promise<Row[]> {
+    return this.serial(async () => {
+      const reader = await this.connection.runAndReadAll(sql, { ...params });
+      const names = reader.columnNames();
+      return reader.getRows().map((r) => Object.fromEntries(names.map((n, i) => [n, toCell(r[i])])));
+    });
+  }
+
   /** Runs one DuckDB statement. */
   async run(sql: string): Promise<void> {
     await this.serial(() => this.connection.run(sql));

@@ -31,8 +31,11 @@ export interface IngestedStreams {
 /** The external schema V005 declares FROM KINESIS. */
 export const KINESIS_SCHEMA = 'kinesis_streams';
 
-/** Records read per GetRecords call (the Kinesis maximum). */
-const GET_RECORDS_LIMIT = 10_000;
+/**
+ * Records read per GetRecords call. Well below the Kinesis maximum (10,000): kinesalite serves a
+ * call record by record, and a huge call under load outlives the shard iterator.
+ */
+const GET_RECORDS_LIMIT = 1_000;
 
 function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -57,6 +60,8 @@ export interface IngestionStats {
 /** Reads the streams into the local warehouse's Kinesis relations. */
 export class StreamIngestion {
   private readonly iterators = new Map<string, string | undefined>();
+  /** The last sequence number appended per shard: where to resume when an iterator expires. */
+  private readonly lastSequence = new Map<string, string>();
   private readonly counts: Record<string, number> = {};
   private polls = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -86,37 +91,58 @@ export class StreamIngestion {
 
   private async pollStream(stream: string): Promise<number> {
     const shards = await this.kinesis.send(new ListShardsCommand({ StreamName: stream }));
+    const counts = await Promise.all(
+      (shards.Shards ?? []).map((shard) => this.pollShard(stream, shard.ShardId!)),
+    );
+    const appended = counts.reduce((n, c) => n + c, 0);
+    this.counts[stream] = (this.counts[stream] ?? 0) + appended;
+    return appended;
+  }
+
+  /** A fresh iterator: after the last record appended, or from the trim horizon. */
+  private async newIterator(stream: string, shardId: string): Promise<string | undefined> {
+    const after = this.lastSequence.get(`${stream}/${shardId}`);
+    const out = await this.kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: stream,
+        ShardId: shardId,
+        ...(after
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    return out.ShardIterator;
+  }
+
+  private async pollShard(stream: string, shardId: string): Promise<number> {
+    const key = `${stream}/${shardId}`;
+    let iterator = this.iterators.has(key)
+      ? this.iterators.get(key)
+      : await this.newIterator(stream, shardId);
     let appended = 0;
-    for (const shard of shards.Shards ?? []) {
-      const shardId = shard.ShardId!;
-      const key = `${stream}/${shardId}`;
-      let iterator = this.iterators.get(key);
-      if (iterator === undefined && !this.iterators.has(key)) {
-        const out = await this.kinesis.send(
-          new GetShardIteratorCommand({
-            StreamName: stream,
-            ShardId: shardId,
-            ShardIteratorType: 'TRIM_HORIZON',
-          }),
-        );
-        iterator = out.ShardIterator;
-      }
-      while (iterator) {
-        const out = await this.kinesis.send(
+    while (iterator) {
+      let out;
+      try {
+        out = await this.kinesis.send(
           new GetRecordsCommand({ ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }),
         );
-        iterator = out.NextShardIterator;
-        const records = out.Records ?? [];
-        if (records.length > 0) {
-          await this.append(stream, shardId, records);
-          appended += records.length;
-        }
-        // Caught up with the shard: continue from here on the next pass.
-        if (records.length === 0 || (out.MillisBehindLatest ?? 0) === 0) break;
+      } catch (e) {
+        // An iterator lives five minutes: resume after the last record appended, as a consumer does.
+        if ((e as Error).name !== 'ExpiredIteratorException') throw e;
+        iterator = await this.newIterator(stream, shardId);
+        continue;
       }
-      this.iterators.set(key, iterator);
+      iterator = out.NextShardIterator;
+      const records = out.Records ?? [];
+      if (records.length > 0) {
+        await this.append(stream, shardId, records);
+        this.lastSequence.set(key, records[records.length - 1].SequenceNumber!);
+        appended += records.length;
+      }
+      // Caught up with the shard: continue from here on the next pass.
+      if (records.length === 0 || (out.MillisBehindLatest ?? 0) === 0) break;
     }
-    this.counts[stream] = (this.counts[stream] ?? 0) + appended;
+    this.iterators.set(key, iterator);
     return appended;
   }
 
