@@ -17,7 +17,7 @@ VENV_STAMP := $(VENV)/.install-stamp
 JDBC_DRIVER := $(VENV)/jars/postgresql-42.7.4.jar
 ENVS := dev staging prod
 
-.PHONY: help setup postgres demo test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench bench-curation bench-warehouse clean
+.PHONY: help setup postgres demo api test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench bench-curation bench-warehouse bench-freshness clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ postgres: ## Make sure PostgreSQL's server binaries are installed (the twin's OL
 
 demo: setup ## Run the local twin end to end on a small scale and print what an operator sees
 	npx tsx demo/run-demo.ts $(DEMO_ARGS)
+
+api: setup ## Serve the REST API on localhost over the last make demo's warehouse (Ctrl-C to stop)
+	npx tsx api/local-server.ts $(API_ARGS)
 
 test: setup ## Everything CI checks: contracts, types, lint, Jest, synth + cfn-lint of every env, Glue tests
 	npx tsx scripts/generate-contract-types.ts --check
@@ -88,6 +91,9 @@ bench-curation: setup ## The curation benchmark: a month of orders at scale 1 th
 
 bench-warehouse: setup ## The warehouse benchmark: a year at scale 1, every view on DuckDB and PostgreSQL (about an hour, 40 GB of disk)
 	npx tsx bench/warehouse-bench.ts
+
+bench-freshness: setup ## Real-time freshness through the twin: put to live tables and to the realtime views, 1,000 events/s for 60 s
+	npx tsx bench/realtime-freshness-bench.ts
 
 clean: ## Remove build output and the twin's data
 	rm -rf cdk.out .twin
