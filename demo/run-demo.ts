@@ -25,6 +25,7 @@ import { RawRecord, TwinSummary, startLocalTwin } from '../twin/local-twin';
 import { BadRecordKind, GeneratedItem, Simulation, expectedItemsPerDay, itemBytes } from '../generator';
 import { Progress, createProgress, formatCount, formatTable } from '../generator/terminal';
 import { LakeStepResult, printLakeStep, runLakeStep } from './lake-step';
+import { ApiStepResult, runApiStep } from './api-step';
 import { RealtimeStep, RealtimeStepResult, printRealtimeStep, sameTruth } from './realtime-step';
 import { WarehouseStepResult, printWarehouseStep, runWarehouseStep } from './warehouse-step';
 
@@ -234,6 +235,8 @@ export interface DemoSummary {
   readonly lakeWorkflow?: LakeStepResult;
   /** The warehouse step (with the lake step): loads per dataset and the analyst's report. */
   readonly warehouse?: WarehouseStepResult;
+  /** The API step: the calls made to the local REST API and what they answered. */
+  readonly api: ApiStepResult;
   /** The real-time step: the monitoring views' final state, and their check against the live tables. */
   readonly realtime: RealtimeStepResult & { readonly problemsAfterWarehouseLoad?: readonly string[] };
   readonly streams: Record<
@@ -421,6 +424,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       );
       problems.push(...after.map((p) => `after the warehouse load: ${p}`));
     }
+    console.log('\nAPI step: the REST API over the warehouse and the live tables…');
+    let day: string | undefined;
+    if (options.curate) {
+      const [latest] = await live.warehouse.query('SELECT MAX(order_date) AS d FROM analytics.sales_daily');
+      if (latest?.d) day = String(latest.d).slice(0, 10);
+    }
+    const apiStep: ApiStepResult = await runApiStep({
+      twin,
+      warehouse: live.warehouse,
+      orderId: orders[0] ? String(orders[0].order_id) : undefined,
+      sku: stock[0] ? String(stock[0].sku) : undefined,
+      day,
+    });
+    problems.push(...apiStep.problems);
     const result: DemoSummary = {
       options: {
         scale: options.scale,
@@ -439,6 +456,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       lakeWorkflow,
       warehouse,
       realtime: { ...realtime, problemsAfterWarehouseLoad: realtimeAfterLoad },
+      api: apiStep,
       streams,
       badRecordCheck: { ok: problems.length === 0, problems },
       tables: summary.tables,
