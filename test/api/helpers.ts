@@ -1,12 +1,20 @@
 /**
- * Helpers of the API tests: SigV4-signed calls to the running local API (as an AWS SDK client signs
- * them), and a check of every answer against the contract (api/openapi.yaml) with openapi-backend's
- * response validation.
+ * Helpers of the API tests: the local API started on the twin with data (generated curated zone in
+ * the local warehouse, live orders and stock in the twin's tables), SigV4-signed calls to it (as an
+ * AWS SDK client signs them), and a check of every answer against the contract (api/openapi.yaml)
+ * with openapi-backend's response validation.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import addFormats from 'ajv-formats';
 import OpenAPIBackend, { ValidationContext, type Document } from 'openapi-backend';
 import { OPENAPI_DOCUMENT } from '../../api/generated/openapi-document';
-import { LocalCredentials, signedHeaders } from '../../api/local-server';
+import { LocalApi, LocalCredentials, signedHeaders, startLocalApi } from '../../api/local-server';
+import { LocalTwin, startLocalTwin } from '../../twin/local-twin';
+import { LocalWarehouse } from '../../twin/warehouse/local-warehouse';
+import { CuratedFixture, DEFAULT_FIXTURE_OPTIONS, buildCuratedFixture } from '../warehouse/curated-fixture';
+import { movement, newOrderId, orderCreated, orderEvent } from '../integration/fixtures';
 
 export interface Answer {
   readonly status: number;
@@ -121,4 +129,93 @@ export function expectProblem(a: Answer, status: number, kind: string): void {
   expect(a.body.detail.length).toBeGreaterThan(10);
   expect(a.body.status).toBe(status);
   expect(JSON.stringify(a.body)).not.toMatch(/at .*\.ts:\d+|stack/i);
+}
+
+// ---- the local API on the twin, with data ------------------------------------------------------
+
+export const API_WAREHOUSE = 'WH-API-1';
+export const API_OTHER_WAREHOUSE = 'WH-API-2';
+/** SKU -> [units received, units written off, reorder point] in API_WAREHOUSE: five below their reorder point, one not. */
+export const API_STOCK: Record<string, [number, number, number]> = {
+  'SKU-API-0001': [100, 95, 20], // available 5, headroom -15
+  'SKU-API-0002': [50, 45, 10], // 5, -5
+  'SKU-API-0003': [30, 29, 40], // 1, -39
+  'SKU-API-0004': [60, 10, 20], // 50, +30 (not below)
+  'SKU-API-0005': [10, 2, 9], // 8, -1
+  'SKU-API-0006': [80, 60, 30], // 20, -10
+};
+
+export interface ApiOnTwin {
+  readonly dir: string;
+  readonly fx: CuratedFixture;
+  readonly twin: LocalTwin;
+  readonly wh: LocalWarehouse;
+  readonly api: LocalApi;
+  /** The two live orders: one paid, one cancelled. */
+  readonly orderIds: { readonly paid: string; readonly cancelled: string };
+  /** Stops the API, the twin and the warehouse and removes the data. */
+  close(): Promise<void>;
+}
+
+/**
+ * The local API on its own twin (own emulators) with data: live orders and stock (API_STOCK in
+ * API_WAREHOUSE, one more position in API_OTHER_WAREHOUSE) put on the twin's streams and applied by
+ * the real transformers, and a generated curated zone of 120 days loaded into a LocalWarehouse
+ * through the real migrations and loads.
+ */
+export async function startApiOnTwin(): Promise<ApiOnTwin> {
+  const dir = await mkdtemp(join(tmpdir(), 'api-test-'));
+  const orderIds = { paid: newOrderId(), cancelled: newOrderId() };
+  let twin: LocalTwin | undefined;
+  let wh: LocalWarehouse | undefined;
+  let api: LocalApi | undefined;
+  const close = async (): Promise<void> => {
+    await api?.close();
+    await twin?.stop();
+    wh?.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    twin = await startLocalTwin({ root: join(dir, 'twin') });
+    const orders = [
+      orderCreated(orderIds.paid, { event_time: '2024-09-18T12:00:00Z' }),
+      orderEvent('order.paid', orderIds.paid, '2024-09-18T12:05:00Z'),
+      orderCreated(orderIds.cancelled, { event_time: '2024-09-18T13:00:00Z' }),
+      orderEvent('order.cancelled', orderIds.cancelled, '2024-09-18T13:30:00Z'),
+    ];
+    const movements = Object.entries(API_STOCK).flatMap(([sku, [received, shipped, rp]]) => [
+      movement('inventory.received', sku, received, {
+        warehouse_id: API_WAREHOUSE,
+        reorder_point: rp,
+        event_time: '2024-09-18T06:00:00Z',
+      }),
+      // A decrease (a shipment takes reserved stock, so it would not lower what is available).
+      movement('inventory.adjusted', sku, shipped, {
+        warehouse_id: API_WAREHOUSE,
+        event_time: '2024-09-18T07:00:00Z',
+      }),
+    ]);
+    movements.push(
+      movement('inventory.received', 'SKU-API-0001', 7, {
+        warehouse_id: API_OTHER_WAREHOUSE,
+        reorder_point: 5,
+        event_time: '2024-09-18T06:00:00Z',
+      }),
+    );
+    await twin.putEvents('orders', orders);
+    await twin.putEvents('inventory', movements);
+    const [fx] = await Promise.all([
+      buildCuratedFixture(join(dir, 'lake'), { ...DEFAULT_FIXTURE_OPTIONS, days: 120 }),
+      twin.drain(),
+    ]);
+    wh = await LocalWarehouse.open();
+    await wh.migrate();
+    const report = await wh.load({ curatedRoot: fx.root, runId: 'api-test' });
+    expect(report.reconciled).toBe(true);
+    api = await startLocalApi({ warehouse: wh, documents: twin.documents, tables: twin.tables });
+    return { dir, fx, twin, wh, api, orderIds, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }

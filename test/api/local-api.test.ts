@@ -9,21 +9,21 @@
  * huge page sizes, SQL injection in every string parameter, unknown ids, unsigned and badly signed
  * calls: each a 4xx problem with a useful detail, never a 5xx, and the tables still there.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LocalApi, startLocalApi } from '../../api/local-server';
-import { LocalTwin, startLocalTwin } from '../../twin/local-twin';
+import { LocalTwin } from '../../twin/local-twin';
 import { LocalWarehouse } from '../../twin/warehouse/local-warehouse';
+import { CuratedFixture, dateOf, epochMs } from '../warehouse/curated-fixture';
 import {
-  CuratedFixture,
-  DEFAULT_FIXTURE_OPTIONS,
-  buildCuratedFixture,
-  dateOf,
-  epochMs,
-} from '../warehouse/curated-fixture';
-import { movement, newOrderId, orderCreated, orderEvent } from '../integration/fixtures';
-import { Answer, call, expectConforms, expectProblem } from './helpers';
+  API_OTHER_WAREHOUSE as OTHER_WAREHOUSE,
+  API_STOCK as STOCK,
+  API_WAREHOUSE as WAREHOUSE,
+  Answer,
+  ApiOnTwin,
+  call,
+  expectConforms,
+  expectProblem,
+  startApiOnTwin,
+} from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -117,81 +117,29 @@ function totals(ls: readonly Line[]): { orders: number; units: number; revenue: 
 
 // ---- the live workload -------------------------------------------------------------------------
 
-const WAREHOUSE = 'WH-API-1';
-const OTHER_WAREHOUSE = 'WH-API-2';
-/** SKU -> [units received, units written off, reorder point] in WAREHOUSE: five below their reorder point, one not. */
-const STOCK: Record<string, [number, number, number]> = {
-  'SKU-API-0001': [100, 95, 20], // available 5, headroom -15
-  'SKU-API-0002': [50, 45, 10], // 5, -5
-  'SKU-API-0003': [30, 29, 40], // 1, -39
-  'SKU-API-0004': [60, 10, 20], // 50, +30 (not below)
-  'SKU-API-0005': [10, 2, 9], // 8, -1
-  'SKU-API-0006': [80, 60, 30], // 20, -10
-};
-
 function headroomOf(sku: string): number {
   const [received, shipped, rp] = STOCK[sku];
   return received - shipped - rp;
 }
 
 describe('the API on the local twin', () => {
-  let dir: string;
+  let setup: ApiOnTwin | undefined;
   let fx: CuratedFixture;
   let lines: Line[];
   let wh: LocalWarehouse;
   let twin: LocalTwin;
   let api: LocalApi;
-  const orderIds = { paid: newOrderId(), cancelled: newOrderId() };
+  let orderIds: ApiOnTwin['orderIds'];
   const get = (path: string): Promise<Answer> => call(api.url, path);
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'api-test-'));
-    twin = await startLocalTwin({ root: join(dir, 'twin') });
-    const orders = [
-      orderCreated(orderIds.paid, { event_time: '2024-09-18T12:00:00Z' }),
-      orderEvent('order.paid', orderIds.paid, '2024-09-18T12:05:00Z'),
-      orderCreated(orderIds.cancelled, { event_time: '2024-09-18T13:00:00Z' }),
-      orderEvent('order.cancelled', orderIds.cancelled, '2024-09-18T13:30:00Z'),
-    ];
-    const movements = Object.entries(STOCK).flatMap(([sku, [received, shipped, rp]]) => [
-      movement('inventory.received', sku, received, {
-        warehouse_id: WAREHOUSE,
-        reorder_point: rp,
-        event_time: '2024-09-18T06:00:00Z',
-      }),
-      // A decrease (a shipment takes reserved stock, so it would not lower what is available).
-      movement('inventory.adjusted', sku, shipped, {
-        warehouse_id: WAREHOUSE,
-        event_time: '2024-09-18T07:00:00Z',
-      }),
-    ]);
-    movements.push(
-      movement('inventory.received', 'SKU-API-0001', 7, {
-        warehouse_id: OTHER_WAREHOUSE,
-        reorder_point: 5,
-        event_time: '2024-09-18T06:00:00Z',
-      }),
-    );
-    await twin.putEvents('orders', orders);
-    await twin.putEvents('inventory', movements);
-    const [fixture] = await Promise.all([
-      buildCuratedFixture(join(dir, 'lake'), { ...DEFAULT_FIXTURE_OPTIONS, days: 120 }),
-      twin.drain(),
-    ]);
-    fx = fixture;
+    setup = await startApiOnTwin();
+    ({ fx, wh, twin, api, orderIds } = setup);
     lines = salesLines(fx);
-    wh = await LocalWarehouse.open();
-    await wh.migrate();
-    const report = await wh.load({ curatedRoot: fx.root, runId: 'api-test' });
-    expect(report.reconciled).toBe(true);
-    api = await startLocalApi({ warehouse: wh, documents: twin.documents, tables: twin.tables });
   });
 
   afterAll(async () => {
-    await api?.close();
-    await twin?.stop();
-    wh?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await setup?.close();
   });
 
   // ---- every endpoint, against the generated data ------------------------------------------------
