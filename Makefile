@@ -17,7 +17,7 @@ VENV_STAMP := $(VENV)/.install-stamp
 JDBC_DRIVER := $(VENV)/jars/postgresql-42.7.4.jar
 ENVS := dev staging prod
 
-.PHONY: help setup postgres demo api test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench bench-curation bench-warehouse bench-freshness clean
+.PHONY: help setup postgres demo api test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench bench-curation bench-warehouse bench-freshness bench-api clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -91,6 +91,9 @@ bench-curation: setup ## The curation benchmark: a month of orders at scale 1 th
 
 bench-warehouse: setup ## The warehouse benchmark: a year at scale 1, every view on DuckDB and PostgreSQL (about an hour, 40 GB of disk)
 	npx tsx bench/warehouse-bench.ts
+
+bench-api: setup ## The REST API under load (autocannon) beside the same lookups made directly, in the same run
+	npx tsx bench/api-load-bench.ts
 
 bench-freshness: setup ## Real-time freshness through the twin: put to live tables and to the realtime views, 1,000 events/s for 60 s
 	npx tsx bench/realtime-freshness-bench.ts
