@@ -43,8 +43,8 @@ postgres: ## Make sure PostgreSQL's server binaries are installed (the twin's OL
 demo: setup ## Run the local twin end to end on a small scale and print what an operator sees
 	npx tsx demo/run-demo.ts $(DEMO_ARGS)
 
-api: setup ## Serve the REST API on localhost over the last make demo's warehouse (Ctrl-C to stop)
-	npx tsx api/local-server.ts $(API_ARGS)
+api: setup ## Run the demo, then keep the REST API serving its warehouse and live tables on localhost:8787 (Ctrl-C to stop)
+	npx tsx demo/run-demo.ts --serve 8787 $(DEMO_ARGS)
 
 test: setup ## Everything CI checks: contracts, types, lint, Jest, synth + cfn-lint of every env, Glue tests
 	npx tsx scripts/generate-contract-types.ts --check

@@ -25,7 +25,10 @@ import { RawRecord, TwinSummary, startLocalTwin } from '../twin/local-twin';
 import { BadRecordKind, GeneratedItem, Simulation, expectedItemsPerDay, itemBytes } from '../generator';
 import { Progress, createProgress, formatCount, formatTable } from '../generator/terminal';
 import { LakeStepResult, printLakeStep, runLakeStep } from './lake-step';
-import { ApiStepResult, runApiStep } from './api-step';
+import { startLocalApi } from '../api/local-server';
+import type { LocalTwin } from '../twin/local-twin';
+import type { LocalWarehouse } from '../twin/warehouse/local-warehouse';
+import { ApiStepResult, curlLine, runApiStep } from './api-step';
 import { RealtimeStep, RealtimeStepResult, printRealtimeStep, sameTruth } from './realtime-step';
 import { WarehouseStepResult, printWarehouseStep, runWarehouseStep } from './warehouse-step';
 
@@ -48,6 +51,11 @@ export interface DemoOptions {
   readonly root: string;
   /** Run the lake workflow after ingestion (needs the .venv and PostgreSQL; make demo installs them). */
   readonly curate: boolean;
+  /**
+   * After the demo, keep the REST API running on this port over the demo's warehouse and live tables
+   * until Ctrl-C (`make api`); undefined: stop at the end.
+   */
+  readonly servePort?: number;
 }
 
 const USAGE = `Usage: npx tsx demo/run-demo.ts [options]
@@ -60,7 +68,9 @@ const USAGE = `Usage: npx tsx demo/run-demo.ts [options]
   --summary <path>   JSON summary (default .twin/demo-summary.json)
   --root <dir>       the twin's folder, emptied first (default .twin/demo)
   --no-curation      skip the lake and warehouse steps (OLTP, documents and partner files, the Glue workflow on local
-                     PySpark, then the local warehouse: sql/ on DuckDB)`;
+                     PySpark, then the local warehouse: sql/ on DuckDB)
+  --serve <port>     then keep the REST API running on the port (default 8787) over the demo's warehouse and
+                     live tables until Ctrl-C (make api)`;
 
 /** Items put ahead of what the mappings have consumed before the demo waits for them. */
 const MAX_LAG = 4000;
@@ -95,6 +105,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | 'help' {
       summary: { type: 'string' },
       root: { type: 'string' },
       'no-curation': { type: 'boolean' },
+      serve: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -109,6 +120,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | 'help' {
     summaryPath: resolve(values.summary ?? join('.twin', 'demo-summary.json')),
     root: resolve(values.root ?? join('.twin', 'demo')),
     curate: !values['no-curation'],
+    servePort: values.serve === undefined ? undefined : num('serve', values.serve || '8787', 8787),
   };
 }
 
@@ -475,11 +487,27 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     await mkdir(dirname(options.summaryPath), { recursive: true });
     await writeFile(options.summaryPath, JSON.stringify(result, null, 2) + '\n');
     console.log(`\nSummary written to ${relative(process.cwd(), options.summaryPath)}`);
+    if (options.servePort !== undefined) await serveUntilStopped(twin, live.warehouse, options.servePort);
     return result;
   } finally {
     await live.warehouse.close();
     await twin.stop();
   }
+}
+
+/** Serves the REST API over the demo's warehouse and live tables until SIGINT or SIGTERM. */
+async function serveUntilStopped(twin: LocalTwin, warehouse: LocalWarehouse, port: number): Promise<void> {
+  const api = await startLocalApi({ warehouse, documents: twin.documents, tables: twin.tables, port });
+  console.log(
+    `\nThe REST API is serving this demo's warehouse and live tables on ${api.url} (Ctrl-C to stop), for example:`,
+  );
+  for (const path of ['/v1/freshness', '/v1/customers/segments', '/v1/campaigns/ranking?by=roas'])
+    console.log(`  ${curlLine(api.url, path)}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await api.close();
 }
 
 function printSummary(r: DemoSummary): void {
