@@ -92,7 +92,9 @@ export async function runApiStep(o: {
       `  GET /v1/freshness without a signature → ${unsigned.status} (problem+json, unauthenticated)`,
     );
     if (unsigned.status !== 403) problems.push(`API: an unsigned call answered ${unsigned.status}, not 403`);
-    console.log('  To try it yourself: make api (runs the demo, then keeps the API serving on port 8787), then for example');
+    console.log(
+      '  To try it yourself: make api (runs the demo, then keeps the API serving on port 8787), then for example',
+    );
     console.log(`    ${curlLine('http://127.0.0.1:8787', '/v1/freshness')}`);
     console.log(`    ${curlLine('http://127.0.0.1:8787', '/v1/customers/segments')}`);
     if (o.day)
