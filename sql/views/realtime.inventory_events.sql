@@ -4,8 +4,9 @@
 -- Grain: one row per event_id among the records of realtime.inventory_stream that parse as a stock
 -- movement: a JSON object with an event_id, schema_version 1, an event_time that is a timestamp, a
 -- known movement type, a SKU, a warehouse and a positive quantity (and for an adjustment a
--- direction of increase or decrease); with no negative number and no integer field (quantity,
--- reorder_point, product_id) sent as a string, as the contract wants. A record delivered twice counts once. Records that do not parse are in
+-- direction of increase or decrease); with no negative number, no integer field (quantity,
+-- reorder_point, product_id) sent as a string and no id, type or time sent as anything but a
+-- string, as the contract wants. A record delivered twice counts once. Records that do not parse are in
 -- realtime.stream_errors.
 --
 -- Columns:
@@ -27,8 +28,9 @@ WITH parsed AS (
   WHERE s.body IS NOT NULL
     AND s.event_id IS NOT NULL
     AND s.schema_version = 1
-    AND NOT s.body ~ '":[ ]*-[0-9]'
-    AND NOT s.body ~ '"(quantity|customer_id|product_id|line_number|reorder_point)"[ ]*:[ ]*"'
+    AND NOT s.body ~ '":[[:space:]]*-[0-9]'
+    AND NOT s.body ~ '"(quantity|customer_id|product_id|line_number|reorder_point)"[[:space:]]*:[[:space:]]*"'
+    AND NOT s.body ~ '"(event_id|event_type|event_time|order_id|sku|warehouse_id)"[[:space:]]*:[[:space:]]*[^"[:space:]]'
     AND s.event_time IS NOT NULL
     AND s.sku IS NOT NULL
     AND s.warehouse_id IS NOT NULL

@@ -3,8 +3,9 @@
 -- Grain: one row per event_id among the records of realtime.orders_stream that parse as an order
 -- event: a JSON object with an event_id, schema_version 1, an order_id, an event_time that is a
 -- timestamp, a known order event type, and for order.created a customer, a channel, a currency and
--- lines; with no negative number and no integer field (quantity, customer_id, product_id,
--- line_number) sent as a string, as the contract wants (the transformers reject those too). A record
+-- lines; with no negative number, no integer field (quantity, customer_id, product_id,
+-- line_number) sent as a string and no id, type or time sent as anything but a string, as the
+-- contract wants (the transformers reject those too). A record
 -- delivered twice (a producer retry) counts once: its first arrival. Records that do not parse are
 -- in realtime.stream_errors instead.
 --
@@ -28,8 +29,9 @@ WITH parsed AS (
   WHERE s.body IS NOT NULL
     AND s.event_id IS NOT NULL
     AND s.schema_version = 1
-    AND NOT s.body ~ '":[ ]*-[0-9]'
-    AND NOT s.body ~ '"(quantity|customer_id|product_id|line_number|reorder_point)"[ ]*:[ ]*"'
+    AND NOT s.body ~ '":[[:space:]]*-[0-9]'
+    AND NOT s.body ~ '"(quantity|customer_id|product_id|line_number|reorder_point)"[[:space:]]*:[[:space:]]*"'
+    AND NOT s.body ~ '"(event_id|event_type|event_time|order_id|sku|warehouse_id)"[[:space:]]*:[[:space:]]*[^"[:space:]]'
     AND s.order_id IS NOT NULL
     AND s.event_time IS NOT NULL
     AND s.event_type IN (

@@ -10,8 +10,9 @@
 --                           JSON that is not an object), missing_event_id,
 --                           unsupported_schema_version (not 1), bad_event_time (missing or not a
 --                           timestamp), unknown_event_type, missing_fields (a field the event type
---                           needs is missing or not valid), invalid_value (a negative number, or an
---                           integer field sent as a string)
+--                           needs is missing or not valid), invalid_value (a negative number, an
+--                           integer field sent as a string, or an id, type or time that is not a
+--                           string)
 --   event_id, event_type    as far as they could be read
 --   arrival_time, partition_key, shard_id, sequence_number, record_bytes   where to find the record
 --                           (the raw zone of the lake keeps its bytes)
@@ -71,7 +72,9 @@ classified AS (
       WHEN COALESCE(r.schema_version, 0) <> 1 THEN 'unsupported_schema_version'
       WHEN r.event_time IS NULL THEN 'bad_event_time'
       WHEN NOT r.known_type THEN 'unknown_event_type'
-      WHEN r.body ~ '":[ ]*-[0-9]' OR r.body ~ '"(quantity|customer_id|product_id|line_number|reorder_point)"[ ]*:[ ]*"'
+      WHEN r.body ~ '":[[:space:]]*-[0-9]'
+        OR r.body ~ '"(quantity|customer_id|product_id|line_number|reorder_point)"[[:space:]]*:[[:space:]]*"'
+        OR r.body ~ '"(event_id|event_type|event_time|order_id|sku|warehouse_id)"[[:space:]]*:[[:space:]]*[^"[:space:]]'
         THEN 'invalid_value'
       WHEN NOT r.has_fields THEN 'missing_fields'
     END AS VARCHAR(32)) AS reason

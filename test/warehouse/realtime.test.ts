@@ -344,6 +344,8 @@ const malformedInventory: Array<[RawRecord, string]> = [
   ],
   [new RawRecord(movementJson({ quantity: '3' }), 'bad-12'), 'invalid_value'],
   [new RawRecord(movementJson({ schema_version: 2 }), 'bad-13'), 'unsupported_schema_version'],
+  // An id sent as a number, not a string.
+  [new RawRecord(movementJson({ sku: 12345 }), 'bad-16'), 'invalid_value'],
   [new RawRecord(Buffer.from('{"event_id": "inv-broken",'), 'bad-9'), 'not_json_object'],
   [
     new RawRecord(
