@@ -37,7 +37,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { signedHeaders, startLocalApi } from '../api/local-server';
@@ -47,7 +46,7 @@ import { Rng } from '../generator/random';
 import { formatCount, formatTable, numberOption } from '../generator/terminal';
 import type { QueryName } from '../lambdas/api/queries/registry';
 import type { QueryOutcome, WarehouseQueries } from '../lambdas/api/warehouse';
-import { Emulators, documentClient, localDynamoClient, localKinesisClient } from '../twin/emulators';
+import { startEmulatorsInChildProcess } from '../twin/emulators';
 import { startLocalTwin } from '../twin/local-twin';
 import { LocalWarehouse } from '../twin/warehouse/local-warehouse';
 import { DEFAULT_FIXTURE_OPTIONS, buildCuratedFixture } from '../test/warehouse/curated-fixture';
@@ -166,50 +165,6 @@ function stats(values: ArrayLike<number>): LatencyStats {
 
 // ---------------------------------------------------------------------------------------------
 // Child processes: the emulators (as bench/realtime-freshness-bench.ts) and the load generator
-
-const CHILD_EMULATORS = `
-const kinesalite = require('kinesalite');
-const dynalite = require('dynalite');
-const k = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 1000 });
-const d = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-let ready = 0;
-const done = () => { if (++ready === 2) console.log(JSON.stringify({ kinesis: k.address().port, dynamo: d.address().port })); };
-k.listen(0, '127.0.0.1', done);
-d.listen(0, '127.0.0.1', done);
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
-`;
-
-async function childEmulators(): Promise<Emulators> {
-  const child = spawn(process.execPath, ['-e', CHILD_EMULATORS], {
-    cwd: process.cwd(),
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const ports = await new Promise<{ kinesis: number; dynamo: number }>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => resolve(JSON.parse(line) as { kinesis: number; dynamo: number }));
-    child.once('exit', (code) => reject(new Error(`the emulator process exited with ${String(code)}`)));
-  });
-  const kinesisEndpoint = `http://127.0.0.1:${ports.kinesis}`;
-  const dynamoEndpoint = `http://127.0.0.1:${ports.dynamo}`;
-  const kinesis = localKinesisClient(kinesisEndpoint);
-  const dynamo = localDynamoClient(dynamoEndpoint);
-  return {
-    kinesisEndpoint,
-    dynamoEndpoint,
-    kinesis,
-    dynamo,
-    documents: documentClient(dynamo),
-    async stop() {
-      kinesis.destroy();
-      dynamo.destroy();
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.stdin?.end();
-      child.kill();
-      await exited;
-    },
-  };
-}
 
 /**
  * The load generator: autocannon's programmatic API in its own process (options from a JSON file),
@@ -405,7 +360,7 @@ export async function runApiLoadBench(
   const dir = await mkdtemp(join(tmpdir(), 'api-load-bench-'));
   const tag = (options.seed >>> 0).toString(36);
   const rng = new Rng(options.seed);
-  const emulators = options.emulators === 'child' ? await childEmulators() : undefined;
+  const emulators = options.emulators === 'child' ? await startEmulatorsInChildProcess() : undefined;
   const twin = await startLocalTwin({
     root: join(dir, 'twin'),
     prefix: `apiload-${tag}`,

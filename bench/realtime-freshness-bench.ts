@@ -26,12 +26,10 @@
  * result is printed and written to .bench/realtime-freshness/result.json. See docs/benchmarks.md,
  * section 7, for results and what bounds them.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { _Record } from '@aws-sdk/client-kinesis';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -39,7 +37,7 @@ import type { InventoryMovement, OrderEvent } from '../contracts/generated/types
 import { Rng } from '../generator/random';
 import { createProgress, formatCount, formatTable, numberOption } from '../generator/terminal';
 import { MIGRATIONS, VIEWS } from '../sql/registry';
-import { Emulators, documentClient, localDynamoClient, localKinesisClient } from '../twin/emulators';
+import { startEmulatorsInChildProcess } from '../twin/emulators';
 import { LocalTwin, startLocalTwin } from '../twin/local-twin';
 import { LocalWarehouse } from '../twin/warehouse/local-warehouse';
 import { StreamIngestion } from '../twin/warehouse/stream-ingestion';
@@ -374,50 +372,6 @@ function firstRoundEndAfter(starts: Float64Array, ends: Float64Array, at: number
 // ---------------------------------------------------------------------------------------------
 // Emulators in a child process (an investigation lever: the twin runs them in its own process)
 
-const CHILD_EMULATORS = `
-const kinesalite = require('kinesalite');
-const dynalite = require('dynalite');
-const k = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 1000 });
-const d = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-let ready = 0;
-const done = () => { if (++ready === 2) console.log(JSON.stringify({ kinesis: k.address().port, dynamo: d.address().port })); };
-k.listen(0, '127.0.0.1', done);
-d.listen(0, '127.0.0.1', done);
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
-`;
-
-async function childEmulators(): Promise<Emulators> {
-  const child = spawn(process.execPath, ['-e', CHILD_EMULATORS], {
-    cwd: process.cwd(),
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const ports = await new Promise<{ kinesis: number; dynamo: number }>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => resolve(JSON.parse(line) as { kinesis: number; dynamo: number }));
-    child.once('exit', (code) => reject(new Error(`the emulator process exited with ${String(code)}`)));
-  });
-  const kinesisEndpoint = `http://127.0.0.1:${ports.kinesis}`;
-  const dynamoEndpoint = `http://127.0.0.1:${ports.dynamo}`;
-  const kinesis = localKinesisClient(kinesisEndpoint);
-  const dynamo = localDynamoClient(dynamoEndpoint);
-  return {
-    kinesisEndpoint,
-    dynamoEndpoint,
-    kinesis,
-    dynamo,
-    documents: documentClient(dynamo),
-    async stop() {
-      kinesis.destroy();
-      dynamo.destroy();
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.stdin?.end();
-      child.kill();
-      await exited;
-    },
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // The run
 
@@ -463,7 +417,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
   };
 
   const root = await mkdtemp(join(tmpdir(), 'freshness-bench-'));
-  const emulators = options.emulators === 'child' ? await childEmulators() : undefined;
+  const emulators = options.emulators === 'child' ? await startEmulatorsInChildProcess() : undefined;
   const twin: LocalTwin = await startLocalTwin({
     root,
     prefix: `fresh-${tag}`,

@@ -3,6 +3,8 @@
  * kept in memory and reached by the real AWS SDK v3 clients. Streams and tables are created from the
  * same definitions the CDK stacks use (lib/streams, lib/tables), so no key schema is written twice.
  */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import {
@@ -170,4 +172,53 @@ export async function createStreams(
     }
   }
   return names;
+}
+
+/** The child process's program: both emulators on free ports, their ports printed as one JSON line. */
+const CHILD_EMULATORS = `
+const kinesalite = require('kinesalite');
+const dynalite = require('dynalite');
+const k = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 1000 });
+const d = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+let ready = 0;
+const done = () => { if (++ready === 2) console.log(JSON.stringify({ kinesis: k.address().port, dynamo: d.address().port })); };
+k.listen(0, '127.0.0.1', done);
+d.listen(0, '127.0.0.1', done);
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+`;
+
+/**
+ * The same emulators in a child process (the benchmarks' lever): their per-record event-loop turns
+ * then run on the second core instead of the caller's thread. `stop()` ends the process.
+ */
+export async function startEmulatorsInChildProcess(): Promise<Emulators> {
+  const child = spawn(process.execPath, ['-e', CHILD_EMULATORS], {
+    cwd: process.cwd(),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const ports = await new Promise<{ kinesis: number; dynamo: number }>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve(JSON.parse(line) as { kinesis: number; dynamo: number }));
+    child.once('exit', (code) => reject(new Error(`the emulator process exited with ${String(code)}`)));
+  });
+  const kinesisEndpoint = `http://127.0.0.1:${ports.kinesis}`;
+  const dynamoEndpoint = `http://127.0.0.1:${ports.dynamo}`;
+  const kinesis = localKinesisClient(kinesisEndpoint);
+  const dynamo = localDynamoClient(dynamoEndpoint);
+  return {
+    kinesisEndpoint,
+    dynamoEndpoint,
+    kinesis,
+    dynamo,
+    documents: documentClient(dynamo),
+    async stop() {
+      kinesis.destroy();
+      dynamo.destroy();
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin?.end();
+      child.kill();
+      await exited;
+    },
+  };
 }
