@@ -82,21 +82,64 @@ def non_blank(lines: DataFrame) -> DataFrame:
     return lines.where(F.trim(F.col("raw_line")) != "")
 
 
+def union_parse_struct(datasets: list[Dataset]) -> tuple[T.StructType, frozenset[str]]:
+    """One parse schema for the lines of every dataset of the run: the fields of each contract
+    (``ContractRules.parse_struct``) not yet in it, the envelope's fields that no contract has (as
+    text), and the corrupt-record column; plus the names of the datasets it covers. A dataset whose
+    contract types a field differently from a dataset before it, or does not type ``event_type`` as
+    text or ``schema_version`` as text or an integer, is not covered: its lines are parsed again with
+    its own schema (:func:`parse_contract`).
+
+    Performance only: routing and the contract then need one JSON parse of a line instead of two."""
+    envelope_types = {"event_type": (T.StringType(),), "schema_version": (T.StringType(), T.LongType())}
+    fields: dict[str, T.DataType] = {}
+    covered = []
+    for ds in datasets:
+        own = [f for f in ContractRules(ds.contract).parse_struct().fields if f.name != CORRUPT]
+        fits = all(fields.get(f.name, f.dataType) == f.dataType for f in own) and all(
+            f.dataType in envelope_types[f.name] for f in own if f.name in envelope_types)
+        if fits:
+            fields.update({f.name: f.dataType for f in own})
+            covered.append(ds.name)
+    for f in ENVELOPE.fields:
+        if f.name != CORRUPT and f.name not in fields:
+            fields[f.name] = T.StringType()
+    struct = T.StructType([T.StructField(n, t, True) for n, t in fields.items()]
+                          + [T.StructField(CORRUPT, T.StringType(), True)])
+    return struct, frozenset(covered)
+
+
 def classify(lines: DataFrame, datasets: list[Dataset]) -> DataFrame:
     """Route each raw line to its dataset by ``event_type`` and check the envelope.
 
     Adds ``_dataset`` (``_unrouted`` when the line cannot be routed), ``_reason_code`` and ``_reason``
     (null when the line may go on to the contract parse): MALFORMED_JSON for a line that is not a
     JSON object, UNKNOWN_EVENT_TYPE for an event type no dataset of the run takes,
-    UNSUPPORTED_SCHEMA_VERSION for a schema_version other than those supported.
+    UNSUPPORTED_SCHEMA_VERSION for a schema_version other than those supported; and ``_p``, the line
+    parsed with :func:`union_parse_struct`, which :func:`parse_contract` reuses.
+
+    A line is parsed once, with the union of the contracts. Only a line that this parse cannot take
+    whole (not JSON, or a value of the wrong type for some contract) is parsed again, with the
+    envelope alone, so that its routing is exactly what an envelope-only parse gives.
     """
     routes = F.create_map(*[F.lit(x) for d in datasets for et in d.event_types for x in (et, d.name)])
-    env = F.from_json(F.col("raw_line"), ENVELOPE, PERMISSIVE)
+    union, _ = union_parse_struct(datasets)
+    parsed = lines.select("raw_line", "_source_file", F.from_json(F.col("raw_line"), union, PERMISSIVE).alias("_p"))
+    whole = F.col("_p").isNotNull() & F.col("_p").getField(CORRUPT).isNull()
+    env = F.when(
+        whole,
+        # a JSON integer's text is its value's: what the envelope's text parse of it gives
+        F.struct(F.col("_p.event_type").cast("string").alias("event_type"),
+                 F.col("_p.schema_version").cast("string").alias("schema_version"),
+                 F.lit(None).cast("string").alias(CORRUPT)),
+    ).otherwise(F.from_json(F.col("raw_line"), ENVELOPE, PERMISSIVE))
+    enveloped = parsed.select("raw_line", "_source_file", "_p", env.alias("_env"))
+    env = F.col("_env")
     et, sv = env.getField("event_type"), env.getField("schema_version")
     malformed = env.isNull() | env.getField(CORRUPT).isNotNull()
     unknown = et.isNull() | routes[et].isNull()
     bad_version = sv.isNotNull() & ~sv.isin(*SUPPORTED_SCHEMA_VERSIONS)
-    return lines.select(
+    return enveloped.select(
         "raw_line",
         "_source_file",
         F.when(malformed | unknown, F.lit(UNROUTED)).otherwise(routes[et]).alias("_dataset"),
@@ -115,6 +158,7 @@ def classify(lines: DataFrame, datasets: list[Dataset]) -> DataFrame:
             ),
         )
         .alias("_reason"),
+        "_p",
     )
 
 
@@ -124,11 +168,24 @@ def parse_contract(classified: DataFrame, dataset: Dataset, rules: ContractRules
     Output: the contract's columns (top-level date-times still text), ``raw_line``, ``_source_file``
     and ``_violations``: every broken contract rule joined by '; ' (empty string when the row is valid).
     Internal columns start with '_' so that they never meet a contract field (order-event has ``reason``).
+
+    The contract's fields are taken from ``classified``'s union parse (``_p``) when it covers them with
+    the same types; a line that parse could not take whole is parsed again with the contract alone,
+    so every row is exactly what the contract's own parse gives (a field of another contract with a
+    value of the wrong type does not make this contract's row corrupt).
     """
     rows = classified.where((F.col("_dataset") == dataset.name) & F.col("_reason_code").isNull())
-    parsed = rows.select(
-        "raw_line", "_source_file", F.from_json(F.col("raw_line"), rules.parse_struct(), PERMISSIVE).alias("p")
-    ).select("raw_line", "_source_file", "p.*")
+    struct = rules.parse_struct()
+    own = F.from_json(F.col("raw_line"), struct, PERMISSIVE)
+    union = classified.schema["_p"].dataType if "_p" in classified.columns else T.StructType([])
+    have = {f.name: f.dataType for f in union.fields}
+    if all(have.get(f.name) == f.dataType for f in struct.fields):
+        whole = F.col("_p").isNotNull() & F.col("_p").getField(CORRUPT).isNull()
+        fields = [F.col("_p").getField(f.name).alias(f.name) for f in struct.fields if f.name != CORRUPT]
+        p = F.when(whole, F.struct(*fields, F.lit(None).cast("string").alias(CORRUPT))).otherwise(own)
+    else:
+        p = own
+    parsed = rows.select("raw_line", "_source_file", p.alias("p")).select("raw_line", "_source_file", "p.*")
     return parsed.withColumn("_violations", rules.violation_reason(F.col("raw_line"))).drop(CORRUPT)
 
 
@@ -142,20 +199,46 @@ def conform(valid: DataFrame, rules: ContractRules) -> DataFrame:
     return out.withColumn("event_date", F.date_format(utc, "yyyy-MM-dd"))
 
 
-def mark_duplicates_within_run(rows: DataFrame) -> DataFrame:
+def mark_duplicates_within_run(rows: DataFrame, duplicate_ids: DataFrame | None = None) -> DataFrame:
     """Adds ``_dup_in_run``: true for every copy of an event_id after the first (first by
-    ``_source_file`` then ``raw_line``, so the choice is deterministic)."""
+    ``_source_file`` then ``raw_line``, so the choice is deterministic).
+
+    ``duplicate_ids`` (optional, an ``event_id`` column) are the event_ids that occur more than once in
+    ``rows``, computed by the caller and small enough to broadcast (:func:`duplicate_event_ids`). With
+    them only the rows of those ids are ordered by the window; the others, nearly all, are first copies
+    and are not shuffled at all. Without them every row goes through the window. Same rows either way.
+    """
     w = Window.partitionBy("event_id").orderBy("_source_file", "raw_line")
-    return rows.withColumn("_dup_in_run", F.row_number().over(w) > 1)
+    if duplicate_ids is None:
+        return rows.withColumn("_dup_in_run", F.row_number().over(w) > 1)
+    ids = F.broadcast(duplicate_ids.select(F.col("event_id").alias("_did")))
+    flagged = rows.join(ids, rows["event_id"] == ids["_did"], "left")
+    single = flagged.where(F.col("_did").isNull()).drop("_did").withColumn("_dup_in_run", F.lit(False))
+    repeated = flagged.where(F.col("_did").isNotNull()).drop("_did")
+    return single.unionByName(repeated.withColumn("_dup_in_run", F.row_number().over(w) > 1))
 
 
-def mark_already_curated(rows: DataFrame, curated_ids: DataFrame) -> DataFrame:
+def duplicate_event_ids(event_ids: DataFrame) -> DataFrame:
+    """The event_ids that occur more than once in ``event_ids`` (an ``event_id`` column): a shuffle of
+    the ids alone, not of the rows."""
+    return event_ids.groupBy("event_id").count().where(F.col("count") > 1).select("event_id")
+
+
+def mark_already_curated(rows: DataFrame, curated_ids: DataFrame, small: bool = False) -> DataFrame:
     """Adds ``_dup_curated``: true when the event_id is already in the curated partitions read
-    (``curated_ids`` has an ``event_id`` column)."""
+    (``curated_ids`` has an ``event_id`` column). ``small``: the ids are few enough to broadcast (the
+    caller narrowed them to those of ``rows``, :func:`already_curated_ids`), so ``rows`` is not shuffled."""
     ids = curated_ids.select(F.col("event_id").alias("_cid")).distinct()
+    ids = F.broadcast(ids) if small else ids
     return rows.join(ids, rows["event_id"] == ids["_cid"], "left").withColumn(
         "_dup_curated", F.col("_cid").isNotNull()
     ).drop("_cid")
+
+
+def already_curated_ids(event_ids: DataFrame, curated_ids: DataFrame) -> DataFrame:
+    """The event_ids of ``event_ids`` that ``curated_ids`` holds (both an ``event_id`` column): a
+    shuffle of the ids alone, not of the rows."""
+    return event_ids.join(curated_ids.select("event_id").distinct(), "event_id", "left_semi").distinct()
 
 
 def gate_rules(rules: ContractRules) -> list[Rule]:
@@ -371,6 +454,9 @@ def curate_dataset(
     parsed: DataFrame,
     materialize: Callable[[DataFrame], DataFrame] = lambda df: df,
     derived: list[DerivedDataset] | None = None,
+    duplicate_ids: DataFrame | None = None,
+    curated_ids_small: bool = False,
+    materialize_failures: Callable[[DataFrame], DataFrame] = lambda df: df,
 ) -> Curation:
     """Every line routed to ``dataset``, with what becomes of it. Pure: no reads or writes.
 
@@ -381,14 +467,18 @@ def curate_dataset(
     (``run`` persists them on disk): three branches below read them, and each would otherwise repeat
     the dedupe window's shuffle of every valid row (performance only; the rows are the same).
     ``derived`` are the datasets derived from ``dataset``: their gates are part of its gate.
+    ``duplicate_ids`` and ``curated_ids_small``: see :func:`mark_duplicates_within_run` and
+    :func:`mark_already_curated` (performance only). ``materialize_failures`` is applied to the gate
+    failures (``run`` checkpoints them: a few rows, computed once, then read by the gate and the report).
     """
     violations = parsed.where(F.col("_violations") != "").select(
         "raw_line", "_source_file", F.lit(CONTRACT_VIOLATION).alias("_reason_code"), F.col("_violations").alias("_reason")
     )
     valid = conform(parsed.where(F.col("_violations") == "").drop("_violations"), rules)
-    marked = materialize(mark_already_curated(mark_duplicates_within_run(valid), curated_ids))
+    marked = materialize(mark_already_curated(mark_duplicates_within_run(valid, duplicate_ids), curated_ids,
+                                              small=curated_ids_small))
     candidates = marked.where(~F.col("_dup_in_run") & ~F.col("_dup_curated"))
-    failures = dataset_gate_failures(candidates, rules, derived or [])
+    failures = materialize_failures(dataset_gate_failures(candidates, rules, derived or []))
     gated = apply_gates(candidates, failures)
 
     dedup = marked.where(F.col("_dup_in_run") | F.col("_dup_curated")).select(
@@ -442,6 +532,7 @@ LINES_SCHEMA = T.StructType([T.StructField("raw_line", T.StringType()), T.Struct
 LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism"
 TASKS_PER_CORE = 4  # input partitions per core after reading many small raw files
 PERSIST_MIN_ROWS = 200_000  # lines of a dataset from which its deduplicated rows are persisted on disk
+BROADCAST_MAX_IDS = 200_000  # repeated or already-curated event_ids up to which only their rows are shuffled
 
 
 def read_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
@@ -548,6 +639,14 @@ def run(
         # Materialized before anything is written: a lazy read of curated/ would see this run's own
         # appends if Spark recomputed it after the write, and count new rows as duplicates.
         curated_ids = read_curated_ids(spark, curated_path, dates).localCheckpoint()
+        # The ids that repeat within the run, and those already curated: shuffles of the ids alone.
+        # When they are few (the usual case: a replay or a retried batch), only their rows are ordered
+        # or joined and the rest is never shuffled; otherwise every row is (same rows either way).
+        valid_ids = parsed.where(F.col("_violations") == "").select("event_id")
+        dup_ids = duplicate_event_ids(valid_ids).localCheckpoint()
+        few_dups = dup_ids.count() <= BROADCAST_MAX_IDS
+        hits = already_curated_ids(valid_ids, curated_ids).localCheckpoint()
+        few_hits = hits.count() <= BROADCAST_MAX_IDS
         persisted: list[DataFrame] = []
 
         def on_disk(df: DataFrame) -> DataFrame:
@@ -557,18 +656,17 @@ def run(
             persisted.append(df)
             return df
 
-        # Persisting pays only at volume: on a small run its fixed cost (a disk block per shuffle
-        # partition, read back by every branch) outweighs recomputing the window a few times.
-        big = read >= PERSIST_MIN_ROWS
+        # Persisting pays only when every row goes through the dedupe window, and only at volume: on a
+        # small run its fixed cost (a disk block per shuffle partition, read back by every branch)
+        # outweighs recomputing the window a few times.
+        big = read >= PERSIST_MIN_ROWS and not few_dups
         derived = derived_from(ds.name, all_derived)
-        cur = curate_dataset(classified, ds, rules, curated_ids, parsed, materialize=on_disk if big else lambda df: df,
-                             derived=derived)
+        cur = curate_dataset(classified, ds, rules, hits if few_hits else curated_ids, parsed,
+                             materialize=on_disk if big else lambda df: df, derived=derived,
+                             duplicate_ids=dup_ids if few_dups else None, curated_ids_small=few_hits,
+                             materialize_failures=lambda df: df.localCheckpoint())
         outcomes = cur.outcomes.localCheckpoint()
-        # The gate's candidates (rows not deduplicated) are the published and QUALITY_GATE rows of the
-        # materialized outcomes, with the same columns: the failures from them equal cur.gate_failures
-        # without recomputing the parse, the dedupe window and the joins.
-        candidates = outcomes.where((F.col("_outcome") == PUBLISHED) | (F.col("_reason_code") == QUALITY_GATE))
-        failures = dataset_gate_failures(candidates, rules, derived).collect()
+        failures = cur.gate_failures.collect()  # checkpointed by curate_dataset: not computed again
         counts = _counts_by(outcome_counts(outcomes))
         entry["written"] = counts.get((PUBLISHED, None), 0)
         entry["deduplicated"] = counts.get((DEDUPLICATED, None), 0)

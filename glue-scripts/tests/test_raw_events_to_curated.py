@@ -180,6 +180,53 @@ def test_duplicates_within_the_run_and_already_curated_are_counted_not_written(s
     ])
 
 
+def test_the_narrow_dedupe_gives_the_rows_of_the_window_over_every_row(spark):
+    # run() computes the repeated and the already-curated ids first and, when they are few, shuffles
+    # only their rows: the outcomes must be those of the dedupe window over every row.
+    ds = next(d for d in DATASETS if d.name == "order_events")
+    rules = ContractRules(ds.contract)
+    copy_b = (line(GOOD_1), f"{ORDERS}/b.jsonl")  # the same event in another file, first by file name
+    df = lines_df(spark, [GOOD_1, GOOD_2, GOOD_3, GOOD_3, LATE]).unionByName(
+        spark.createDataFrame([copy_b], job.LINES_SCHEMA))
+    classified = job.classify(df, DATASETS)
+    parsed = job.parse_contract(classified, ds, rules).localCheckpoint()
+    curated = spark.createDataFrame([("evt-order-0004",), ("evt-order-9999",)], "event_id string")
+    ids = parsed.where(F.col("_violations") == "").select("event_id")
+    dups = job.duplicate_event_ids(ids)
+    hits = job.already_curated_ids(ids, curated)
+    assert rows_of(dups, "event_id") == [("evt-order-0001",), ("evt-order-0003",)]
+    assert rows_of(hits, "event_id") == [("evt-order-0004",)]
+    narrow = job.curate_dataset(classified, ds, rules, hits, parsed, duplicate_ids=dups, curated_ids_small=True,
+                                materialize_failures=lambda d: d.localCheckpoint())
+    wide = job.curate_dataset(classified, ds, rules, curated, parsed)
+    cols = ("event_id", "_source_file", "_outcome", "_reason")
+    assert rows_of(narrow.outcomes, *cols) == rows_of(wide.outcomes, *cols) == srt([
+        ("evt-order-0001", f"{ORDERS}/b.jsonl", "published", None),
+        ("evt-order-0001", f"{ORDERS}/x.jsonl", "deduplicated", "duplicate event_id within the run"),
+        ("evt-order-0002", f"{ORDERS}/x.jsonl", "published", None),
+        ("evt-order-0003", f"{ORDERS}/x.jsonl", "published", None),
+        ("evt-order-0003", f"{ORDERS}/x.jsonl", "deduplicated", "duplicate event_id within the run"),
+        ("evt-order-0004", f"{ORDERS}/x.jsonl", "deduplicated", "event_id already curated"),
+    ])
+
+
+def test_one_parse_for_every_contract_keeps_each_contracts_own_verdict(spark):
+    # Lines are parsed once with the union of the contracts. A field that only another contract
+    # declares, with a value of the wrong type for that contract, must not make the row corrupt (its
+    # own contract's parse ignores the field), and a wrong type for its own contract still must.
+    union, covered = job.union_parse_struct(DATASETS)
+    assert covered == {d.name for d in DATASETS}
+    assert {"event_type", "schema_version", "rating", "order_id"} <= set(union.fieldNames())
+    foreign = order("evt-order-0020", "ORD-0020", "2026-01-01T10:00:00Z", rating="five stars")
+    cur, _ = _curate(spark, [foreign, WRONG_TYPE, {**GOOD_3, "schema_version": "1"}])
+    assert rows_of(cur.outcomes, "event_id", "_outcome", "_reason") == srt([
+        ("evt-order-0020", "published", None),
+        (None, "quarantined", "wrong JSON type for the contract in: customer_id"),
+        (None, "quarantined",
+         "wrong JSON type for the contract in: schema_version; required field schema_version is missing or null"),
+    ])
+
+
 def test_a_failing_gate_blocks_its_partition_only(spark):
     ds = next(d for d in DATASETS if d.name == "order_events")
     rules = ContractRules(ds.contract)
