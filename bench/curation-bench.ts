@@ -127,6 +127,8 @@ async function main(): Promise<void> {
       'driver-memory': { type: 'string', default: '8g' },
       'keep-output': { type: 'boolean', default: false },
       'skip-lines-check': { type: 'boolean', default: false },
+      // extra Spark settings, e.g. --conf spark.eventLog.enabled=true --conf spark.eventLog.dir=/tmp/ev
+      conf: { type: 'string', multiple: true, default: [] },
     },
   });
   const cache = resolve(values.cache!);
@@ -159,7 +161,8 @@ async function main(): Promise<void> {
   rmSync(curated, { recursive: true, force: true });
 
   // 3. The job.
-  const submit = `--master ${values.master} --driver-memory ${values['driver-memory']} pyspark-shell`;
+  const confs = (values.conf ?? []).map((c) => `--conf ${c}`).join(' ');
+  const submit = `--master ${values.master} --driver-memory ${values['driver-memory']} ${confs ? `${confs} ` : ''}pyspark-shell`;
   const loadBefore = loadText();
   console.log(`\nrunning the job (PYSPARK_SUBMIT_ARGS="${submit}"); load average before ${loadBefore}`);
   const started = process.hrtime.bigint();

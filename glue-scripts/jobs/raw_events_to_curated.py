@@ -613,7 +613,10 @@ def run(
     datasets = select_datasets(load_datasets(), dataset_names)
     all_derived = load_derived_datasets()
     curated_at = (now or datetime.now(timezone.utc)).replace(tzinfo=None)
-    classified = classify(non_blank(lines if lines is not None else read_lines(spark, [])), datasets).cache()
+    # On disk, serialized: each line's parse with every contract is far larger than its text, and a
+    # month of it unrolled in memory runs the heap out (OutOfMemoryError with 8 GB).
+    classified = classify(non_blank(lines if lines is not None else read_lines(spark, [])), datasets).persist(
+        StorageLevel.DISK_ONLY)
     read_by_dataset = {r["_dataset"]: r["count"] for r in classified.groupBy("_dataset").count().collect()}
     report: dict[str, Any] = {
         "job": JOB_NAME, "run_id": run_id, "curated_at": curated_at.isoformat() + "Z",
