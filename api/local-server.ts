@@ -10,21 +10,39 @@
  *   const res = await fetch(`${api.url}/v1/freshness`, { headers: await signedHeaders(`${api.url}/v1/freshness`) });
  *   await api.close();
  *
+ * Workers (`workers: N`, N > 1; CLI `--workers N`): by default the server, the signature check, the
+ * handler and its DynamoDB client all run on this process's one event loop, which one core bounds.
+ * On AWS each concurrent request gets its own Lambda execution environment; the stand-in here is N
+ * worker processes (api/local-server-worker.ts, forked with tsx's loader, as bench/curation-input.ts
+ * runs its .ts workers), each running the same request path ({@link createRequestListener}: SigV4,
+ * api key, createApiHandler) with its own DynamoDB document client built from plain settings (the
+ * endpoint, region and credentials of `documents`' client, or `dynamo`) and the same page-token key,
+ * so a token issued by one worker is valid on another. This process keeps the listening socket and
+ * hands each accepted connection to the next worker in turn (round robin, as node:cluster does by
+ * default, but without cluster's process-wide state: two servers in one process stay apart), and it
+ * keeps the warehouse: the workers' warehouse calls come back to it over IPC (api/warehouse-ipc.ts),
+ * so every endpoint answers the same whatever the number of workers. `close()` disconnects the
+ * workers and waits for them to exit. A worker that dies is taken out of the rotation (and logged).
+ *
  * CLI: `npx tsx api/local-server.ts --help`.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ApiLogger, createApiHandler } from '../lambdas/api/api-handler';
+import { type AddressInfo, type Socket, createServer as createNetServer } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ApiHandler, ApiLogger, createApiHandler } from '../lambdas/api/api-handler';
 import { PageTokens } from '../lambdas/api/page-token';
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody } from '../lambdas/api/problems';
 import type { WarehouseQueries } from '../lambdas/api/warehouse';
 import type { LocalWarehouse } from '../twin/warehouse/local-warehouse';
 import { LocalWarehouseQueries } from './local-warehouse-queries';
+import { answerWarehouseRequest, isWarehouseRequest } from './warehouse-ipc';
 
 /** An AWS credential (no session token: the local server accepts one long-term key). */
 export interface LocalCredentials {
@@ -176,6 +194,25 @@ export async function signatureProblem(
   return undefined;
 }
 
+/** Where the workers' DynamoDB clients connect (plain settings: they cross to the worker processes). */
+export interface LocalDynamoConfig {
+  /** e.g. `http://127.0.0.1:4567` (the twin's dynalite). */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly credentials: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
+  /** Default 3 (as the twin's client). */
+  readonly maxAttempts?: number;
+  /** The document client's marshall/unmarshall options (booleans), as `documents` has them. */
+  readonly translateConfig?: {
+    readonly marshallOptions?: Readonly<Record<string, boolean>>;
+    readonly unmarshallOptions?: Readonly<Record<string, boolean>>;
+  };
+}
+
 export interface LocalApiOptions {
   /** The twin's warehouse (its named queries are translated once), or ready WarehouseQueries. */
   readonly warehouse: LocalWarehouse | WarehouseQueries;
@@ -196,7 +233,18 @@ export interface LocalApiOptions {
   readonly waitSeconds?: number;
   /** Extra delay of every warehouse query (ms), to exercise 202 (default 0). */
   readonly delayMs?: number;
+  /** With workers, their log lines reach it over IPC, each with `worker` (its index) added. */
   readonly logger?: ApiLogger;
+  /**
+   * Processes that serve the requests (default 1: this one, on its event loop). N > 1: N worker
+   * processes, each with its own DynamoDB client, the warehouse staying here (see the file header).
+   */
+  readonly workers?: number;
+  /**
+   * The workers' DynamoDB settings (default: read from the config of `documents`' client, which the
+   * twin's document client has). Unused with one worker.
+   */
+  readonly dynamo?: LocalDynamoConfig;
 }
 
 export interface LocalApi {
@@ -204,6 +252,8 @@ export interface LocalApi {
   readonly url: string;
   readonly credentials: LocalCredentials;
   readonly region: string;
+  /** Processes serving requests (1: this one; N > 1: worker processes). */
+  readonly workers: number;
   close(): Promise<void>;
 }
 
@@ -212,6 +262,10 @@ function isWarehouseQueries(w: LocalWarehouse | WarehouseQueries): w is Warehous
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
+  // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3): no need
+  // to iterate the stream (an async iterator and its listeners per GET).
+  const length = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) return '';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -222,25 +276,25 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Starts the local API; resolves once it listens. */
-export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
-  const credentials = options.credentials ?? DEFAULT_LOCAL_CREDENTIALS;
-  const region = options.region ?? DEFAULT_LOCAL_REGION;
-  const warehouse = isWarehouseQueries(options.warehouse)
-    ? options.warehouse
-    : await LocalWarehouseQueries.create(options.warehouse, {
-        waitSeconds: options.waitSeconds,
-        delayMs: options.delayMs,
-      });
-  const handler = createApiHandler(
-    {
-      warehouse,
-      documents: options.documents,
-      tables: { orders: options.tables.orders, stock: options.tables.stock },
-      pageTokens: new PageTokens(options.pageTokenKey ?? randomBytes(32)),
-    },
-    { logger: options.logger },
-  );
+/** What the request path checks before the handler runs. */
+export interface RequestCheck {
+  readonly credentials: LocalCredentials;
+  readonly region: string;
+  /** The usage-plan key requests must carry. */
+  readonly apiKey: string;
+}
+
+/**
+ * The request path of the local API, the same in this process (one worker) and in each worker
+ * process: the HTTP request becomes a proxy event, its SigV4 signature and `x-api-key` are checked
+ * (403 otherwise), and the handler answers it. Exported for api/local-server-worker.ts.
+ */
+export function createRequestListener(
+  check: RequestCheck,
+  handler: ApiHandler,
+  logger?: ApiLogger,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { credentials, region, apiKey } = check;
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = req.url ?? '/';
@@ -248,8 +302,13 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     const path = q < 0 ? raw : raw.slice(0, q);
     const search = q < 0 ? '' : raw.slice(q + 1);
     const headers: Record<string, string> = {};
+    const multiValueHeaders: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(req.headers))
-      if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      if (v !== undefined) {
+        const name = k.toLowerCase();
+        headers[name] = Array.isArray(v) ? v.join(',') : v;
+        multiValueHeaders[name] = [headers[name]];
+      }
     const body = await readBody(req);
     const query = queryOf(search);
     const problem = await signatureProblem(
@@ -266,7 +325,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     );
     const keyProblem =
       problem ??
-      (headers['x-api-key'] === (options.apiKey ?? DEFAULT_LOCAL_API_KEY)
+      (headers['x-api-key'] === apiKey
         ? undefined
         : 'The x-api-key header is missing or is not the key of a usage plan of this API.');
     if (keyProblem !== undefined) {
@@ -287,7 +346,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       path,
       httpMethod: req.method ?? 'GET',
       headers,
-      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+      multiValueHeaders,
       queryStringParameters: hasQuery ? single : null,
       multiValueQueryStringParameters: hasQuery ? multi : null,
       pathParameters: null,
@@ -330,9 +389,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     res.end(result.body);
   }
 
-  const server = createServer((req, res) => {
+  return (req, res) => {
     serve(req, res).catch((e: unknown) => {
-      options.logger?.error('local server failure', { error: String(e) });
+      logger?.error('local server failure', { error: String(e) });
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': PROBLEM_CONTENT_TYPE });
       res.end(
         JSON.stringify(
@@ -344,7 +403,216 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         ),
       );
     });
+  };
+}
+
+// ---- workers ---------------------------------------------------------------------------------------
+
+/** What a worker process is given (plain data: it crosses the IPC channel). */
+export interface LocalApiWorkerConfig {
+  readonly check: RequestCheck;
+  readonly tables: { readonly orders: string; readonly stock: string };
+  readonly pageTokenKey: string | Uint8Array;
+  readonly dynamo: LocalDynamoConfig;
+  /** Forward the handler's log lines to the primary. */
+  readonly log: boolean;
+}
+
+/** Primary → worker (besides warehouse replies). A `connection` message carries the socket handle. */
+export type PrimaryMessage =
+  { readonly kind: 'init'; readonly config: LocalApiWorkerConfig } | { readonly kind: 'connection' };
+
+/** Worker → primary (besides warehouse calls). */
+export type WorkerMessage =
+  | { readonly kind: 'ready' }
+  | {
+      readonly kind: 'log';
+      readonly level: 'info' | 'error';
+      readonly message: string;
+      readonly extra?: Record<string, unknown>;
+    };
+
+const WORKER_FILE = join(__dirname, 'local-server-worker.ts');
+
+/** The DynamoDB settings of a document client's config (the AWS SDK v3 resolved config), if it has one. */
+async function dynamoConfigOf(
+  documents: Pick<DynamoDBDocumentClient, 'send'>,
+): Promise<LocalDynamoConfig | undefined> {
+  const config = (documents as Partial<Pick<DynamoDBDocumentClient, 'config'>>).config;
+  if (!config?.endpoint) return undefined;
+  const endpoint = await config.endpoint();
+  const credentials = await config.credentials();
+  const booleans = (o: object | undefined): Record<string, boolean> | undefined =>
+    o &&
+    Object.fromEntries(Object.entries(o).filter((e): e is [string, boolean] => typeof e[1] === 'boolean'));
+  return {
+    endpoint: `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path}`,
+    region: await config.region(),
+    credentials: {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+    },
+    maxAttempts: await config.maxAttempts(),
+    translateConfig: {
+      marshallOptions: booleans(config.translateConfig?.marshallOptions),
+      unmarshallOptions: booleans(config.translateConfig?.unmarshallOptions),
+    },
+  };
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Forks `count` workers, waits until each is ready, and hands them the connections of one listening socket. */
+async function startWorkers(
+  options: LocalApiOptions,
+  count: number,
+  warehouse: WarehouseQueries,
+  config: LocalApiWorkerConfig,
+): Promise<LocalApi> {
+  const tsx = pathToFileURL(require.resolve('tsx')).href;
+  const children: ChildProcess[] = [];
+  const live: ChildProcess[] = [];
+  let closing = false;
+  let turn = 0;
+  const listener = createNetServer({ pauseOnConnect: true }, (socket: Socket) => {
+    if (live.length === 0) {
+      socket.destroy();
+      return;
+    }
+    const child = live[turn++ % live.length];
+    child.send({ kind: 'connection' } satisfies PrimaryMessage, socket, (e) => {
+      if (e) socket.destroy();
+    });
   });
+  const stopChildren = async (): Promise<void> => {
+    closing = true;
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.connected) child.disconnect();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited(child);
+        clearTimeout(timer);
+      }),
+    );
+  };
+  try {
+    await Promise.all(
+      Array.from({ length: count }, (_, index) => {
+        const child = fork(WORKER_FILE, [String(index)], {
+          execArgv: ['--import', tsx],
+          serialization: 'advanced',
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          // The AWS SDK's notice about Node.js versions was shown by this process already.
+          env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
+        });
+        children.push(child);
+        child.on('message', (m: unknown) => {
+          if (isWarehouseRequest(m)) {
+            void answerWarehouseRequest(warehouse, m, (reply) => {
+              // A worker gone meanwhile gets nothing (the callback takes the channel's error).
+              if (child.connected) child.send(reply, () => undefined);
+            });
+          } else if ((m as WorkerMessage).kind === 'log') {
+            const { level, message, extra } = m as Extract<WorkerMessage, { kind: 'log' }>;
+            // Which worker answered, beside what the handler logged.
+            options.logger?.[level](message, { ...extra, worker: index });
+          }
+        });
+        child.on('error', (e) =>
+          options.logger?.error('local API worker error', { worker: index, error: String(e) }),
+        );
+        child.on('exit', (code, signal) => {
+          const i = live.indexOf(child);
+          if (i >= 0) live.splice(i, 1);
+          if (!closing) options.logger?.error('local API worker exited', { worker: index, code, signal });
+        });
+        return new Promise<void>((resolve, reject) => {
+          const onMessage = (m: unknown): void => {
+            if ((m as WorkerMessage).kind !== 'ready') return;
+            child.off('message', onMessage);
+            child.off('exit', onExit);
+            live.push(child);
+            resolve();
+          };
+          const onExit = (code: number | null): void =>
+            reject(new Error(`local API worker ${index} exited during start (${String(code)})`));
+          child.on('message', onMessage);
+          child.once('exit', onExit);
+          child.once('error', reject);
+          child.send({ kind: 'init', config } satisfies PrimaryMessage);
+        });
+      }),
+    );
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen(options.port ?? 0, host, () => resolve());
+    });
+    const { port } = listener.address() as AddressInfo;
+    return {
+      url: `http://${host}:${port}`,
+      credentials: config.check.credentials,
+      region: config.check.region,
+      workers: count,
+      close: async () => {
+        const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+        await stopChildren();
+        await closed;
+      },
+    };
+  } catch (e) {
+    await stopChildren();
+    if (listener.listening) listener.close();
+    throw e;
+  }
+}
+
+/** Starts the local API; resolves once it listens (and, with workers, once each worker is ready). */
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const credentials = options.credentials ?? DEFAULT_LOCAL_CREDENTIALS;
+  const region = options.region ?? DEFAULT_LOCAL_REGION;
+  const check: RequestCheck = { credentials, region, apiKey: options.apiKey ?? DEFAULT_LOCAL_API_KEY };
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`startLocalApi: workers must be a whole number of at least 1, got ${workers}`);
+  const warehouse = isWarehouseQueries(options.warehouse)
+    ? options.warehouse
+    : await LocalWarehouseQueries.create(options.warehouse, {
+        waitSeconds: options.waitSeconds,
+        delayMs: options.delayMs,
+      });
+  const pageTokenKey = options.pageTokenKey ?? randomBytes(32);
+
+  if (workers > 1) {
+    const dynamo = options.dynamo ?? (await dynamoConfigOf(options.documents));
+    if (!dynamo)
+      throw new Error(
+        'startLocalApi: workers > 1 needs the DynamoDB settings: pass `dynamo`, or a document client that has its config',
+      );
+    return startWorkers(options, workers, warehouse, {
+      check,
+      tables: { orders: options.tables.orders, stock: options.tables.stock },
+      pageTokenKey,
+      dynamo,
+      log: options.logger !== undefined,
+    });
+  }
+
+  const handler = createApiHandler(
+    {
+      warehouse,
+      documents: options.documents,
+      tables: { orders: options.tables.orders, stock: options.tables.stock },
+      pageTokens: new PageTokens(pageTokenKey),
+    },
+    { logger: options.logger },
+  );
+  const server = createServer(createRequestListener(check, handler, options.logger));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -355,6 +623,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     url: `http://${host}:${port}`,
     credentials,
     region,
+    workers: 1,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -367,13 +636,15 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
 
 const HELP = `Serves the API (api/openapi.yaml) on localhost against the local twin.
 
-  npx tsx api/local-server.ts [--warehouse PATH] [--port N] [--wait-seconds N]
+  npx tsx api/local-server.ts [--warehouse PATH] [--port N] [--wait-seconds N] [--workers N]
                               [--access-key-id ID] [--secret-access-key KEY] [--region R]
 
   --warehouse PATH        the local warehouse (a DuckDB file, e.g. the demo's .twin/demo/warehouse.duckdb;
                           default: that one). It must have been built (make demo).
   --port N                default ${DEFAULT_LOCAL_PORT}
   --wait-seconds N        QUERY_WAIT_SECONDS: a slower query is answered 202 (default 20)
+  --workers N             processes serving requests (default 1: this one). N > 1: N worker processes,
+                          each with its own DynamoDB client; warehouse queries still run here (over IPC)
   --access-key-id ID      the one credential requests must be signed with (SigV4, service execute-api)
   --secret-access-key KEY   (defaults: ${DEFAULT_LOCAL_CREDENTIALS.accessKeyId} / ${DEFAULT_LOCAL_CREDENTIALS.secretAccessKey})
   --region R              the region of the signature's scope (default ${DEFAULT_LOCAL_REGION})
@@ -396,7 +667,6 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   const { existsSync, mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const { LocalWarehouse } = await import('../twin/warehouse/local-warehouse');
   const { startLocalTwin } = await import('../twin/local-twin');
   const warehousePath = arg('--warehouse') ?? '.twin/demo/warehouse.duckdb';
@@ -415,6 +685,7 @@ async function main(argv: readonly string[]): Promise<void> {
     tables: twin.tables,
     port: Number(arg('--port') ?? DEFAULT_LOCAL_PORT),
     waitSeconds: arg('--wait-seconds') ? Number(arg('--wait-seconds')) : undefined,
+    workers: arg('--workers') ? Number(arg('--workers')) : undefined,
     region: arg('--region') ?? DEFAULT_LOCAL_REGION,
     credentials: {
       accessKeyId: arg('--access-key-id') ?? DEFAULT_LOCAL_CREDENTIALS.accessKeyId,
@@ -422,7 +693,9 @@ async function main(argv: readonly string[]): Promise<void> {
     },
     logger: { info: () => undefined, error: (m, x) => console.error(m, x ?? '') },
   });
-  console.log(`API listening on ${api.url} (Ctrl-C to stop)`);
+  console.log(
+    `API listening on ${api.url}${api.workers > 1 ? ` (${api.workers} worker processes)` : ''} (Ctrl-C to stop)`,
+  );
   const stop = async (): Promise<void> => {
     await api.close();
     await twin.stop();

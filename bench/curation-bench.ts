@@ -132,7 +132,8 @@ async function main(): Promise<void> {
     },
   });
   const cache = resolve(values.cache!);
-  const o = inputOptionsOf(values);
+  const { conf: sparkConf, ...inputValues } = values;
+  const o = inputOptionsOf(inputValues);
   const cpu = cpus();
   console.log(
     `machine: ${cpu.length} CPUs (${cpu[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
   rmSync(curated, { recursive: true, force: true });
 
   // 3. The job.
-  const confs = (values.conf ?? []).map((c) => `--conf ${c}`).join(' ');
+  const confs = (sparkConf ?? []).map((c) => `--conf ${c}`).join(' ');
   const submit = `--master ${values.master} --driver-memory ${values['driver-memory']} ${confs ? `${confs} ` : ''}pyspark-shell`;
   const loadBefore = loadText();
   console.log(`\nrunning the job (PYSPARK_SUBMIT_ARGS="${submit}"); load average before ${loadBefore}`);
