@@ -38,7 +38,8 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { LatencyStats, MachineFacts, latencyStats as stats, machineFacts } from './bench-report';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -84,16 +85,6 @@ export interface ApiLoadOptions {
   readonly seed: number;
 }
 
-/** Percentiles of a latency, in milliseconds. */
-export interface LatencyStats {
-  readonly count: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly mean: number;
-}
-
 /** One measured series. */
 export interface Series {
   readonly name: string;
@@ -126,14 +117,7 @@ export interface Series {
 export interface ApiLoadResult {
   readonly date: string;
   readonly options: ApiLoadOptions;
-  readonly machine: {
-    readonly cpus: number;
-    readonly model: string;
-    readonly memoryGiB: number;
-    readonly node: string;
-    readonly loadAverageBefore: readonly number[];
-    readonly loadAverageAfter: readonly number[];
-  };
+  readonly machine: MachineFacts;
   readonly setupSeconds: number;
   readonly analyticsQuery: { readonly path: string; readonly query: string; readonly rows: number };
   readonly series: readonly Series[];
@@ -158,20 +142,6 @@ const P99_TARGET_MS = 50;
 const RESULT_DIR = join('.bench', 'api-load');
 const WAREHOUSE_IDS = ['WH-BER-1', 'WH-PAR-2', 'WH-MAD-3'] as const;
 const TREND_PATH = '/v1/sales/trend?grain=week&from=2024-01-01&to=2024-04-29';
-
-// ---------------------------------------------------------------------------------------------
-// Statistics
-
-function stats(values: ArrayLike<number>): LatencyStats {
-  const xs = Float64Array.from(values).sort();
-  const n = xs.length;
-  if (n === 0) return { count: 0, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
-  // Nearest rank.
-  const q = (p: number): number => xs[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))];
-  let sum = 0;
-  for (const x of xs) sum += x;
-  return { count: n, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: xs[n - 1], mean: sum / n };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Child processes: the emulators (as bench/realtime-freshness-bench.ts) and the load generator
@@ -553,14 +523,7 @@ export async function runApiLoadBench(
     return {
       date: new Date().toISOString(),
       options,
-      machine: {
-        cpus: cpus().length,
-        model: cpus()[0]?.model ?? 'unknown',
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        node: process.version,
-        loadAverageBefore: loadAverageBefore.map((x) => Math.round(x * 100) / 100),
-        loadAverageAfter: loadavg().map((x) => Math.round(x * 100) / 100),
-      },
+      machine: machineFacts(loadAverageBefore),
       setupSeconds,
       analyticsQuery: { path: TREND_PATH, query: analytics.query, rows: rows ?? 0 },
       series,

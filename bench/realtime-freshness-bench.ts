@@ -27,7 +27,8 @@
  * section 7, for results and what bounds them.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { LatencyStats, MachineFacts, latencyStats as stats, machineFacts } from './bench-report';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -67,16 +68,6 @@ export interface FreshnessOptions {
   readonly seed: number;
 }
 
-/** Percentiles of a latency, in milliseconds. */
-export interface LatencyStats {
-  readonly events: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly mean: number;
-}
-
 /** Latencies of the events put in one window of the run. */
 export interface WindowStats {
   /** Seconds from the first put to the window's start. */
@@ -103,14 +94,7 @@ export interface TimelineSample {
 export interface FreshnessResult {
   readonly date: string;
   readonly options: FreshnessOptions;
-  readonly machine: {
-    readonly cpus: number;
-    readonly model: string;
-    readonly memoryGiB: number;
-    readonly node: string;
-    readonly loadAverageBefore: readonly number[];
-    readonly loadAverageAfter: readonly number[];
-  };
+  readonly machine: MachineFacts;
   readonly producer: {
     readonly events: number;
     readonly orders: number;
@@ -337,25 +321,6 @@ function eventIdOf(r: _Record): string | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // Statistics
-
-function stats(values: ArrayLike<number>): LatencyStats {
-  const xs = Float64Array.from(values).sort();
-  const n = xs.length;
-  if (n === 0)
-    return {
-      events: 0,
-      p50: Number.NaN,
-      p90: Number.NaN,
-      p99: Number.NaN,
-      max: Number.NaN,
-      mean: Number.NaN,
-    };
-  // Nearest rank: the smallest value with at least q of the events at or below it.
-  const q = (p: number): number => xs[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))];
-  let sum = 0;
-  for (const x of xs) sum += x;
-  return { events: n, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: xs[n - 1], mean: sum / n };
-}
 
 /** The end of the first round that started strictly after `at` (rounds in start order), or NaN. */
 function firstRoundEndAfter(starts: Float64Array, ends: Float64Array, at: number): number {
@@ -666,7 +631,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
     windows.push({
       fromSecond: from,
       toSecond: Math.min(from + windowSeconds, Math.ceil(producerSeconds)),
-      events: live.events,
+      events: live.count,
       live,
       appended: stats(collect(times.putAt, times.appendedAt, inWindow)),
       views: stats(collect(times.putAt, viewAt, inWindow)),
@@ -674,18 +639,10 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
   }
   const live = stats(collect(times.putAt, times.liveAt));
   const views = stats(collect(times.putAt, viewAt));
-  const memory = totalmem() / 2 ** 30;
   return {
     date: new Date().toISOString(),
     options,
-    machine: {
-      cpus: cpus().length,
-      model: cpus()[0]?.model?.trim() || 'unknown CPU',
-      memoryGiB: Math.round(memory * 10) / 10,
-      node: process.version,
-      loadAverageBefore: loadAverageBefore.map((x) => Math.round(x * 100) / 100),
-      loadAverageAfter: loadavg().map((x) => Math.round(x * 100) / 100),
-    },
+    machine: machineFacts(loadAverageBefore),
     producer: {
       events: total,
       orders,
@@ -790,7 +747,7 @@ function print(r: FreshnessResult): void {
   );
   const row = (what: string, s: LatencyStats, target?: number, met?: boolean): (string | number)[] => [
     what,
-    s.events,
+    s.count,
     ms(s.p50),
     ms(s.p90),
     ms(s.p99),
