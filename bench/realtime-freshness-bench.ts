@@ -147,6 +147,8 @@ export interface FreshnessResult {
     readonly wallSeconds: number;
   };
   readonly peakRssMiB: number;
+  /** The DynamoDB calls the transformers made, by command (a batched call counts once). */
+  readonly dynamoCalls: Readonly<Record<string, number>>;
   readonly targets: {
     readonly liveP99Ms: number;
     readonly viewsP99Ms: number;
@@ -365,10 +367,13 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
 
   // The exact hook: an UpdateItem of the transformers on `orders` or `stock` that succeeded, whose
   // values carry the event_id (last_event_id).
+  const dynamoCalls: Record<string, number> = {};
   const wrapDocuments = (documents: DynamoDBDocumentClient): DynamoDBDocumentClient => {
     type Send = (...args: unknown[]) => Promise<unknown>;
     const send = documents.send.bind(documents) as Send;
     (documents as unknown as { send: Send }).send = async (...args: unknown[]) => {
+      const name = (args[0] as object).constructor.name;
+      dynamoCalls[name] = (dynamoCalls[name] ?? 0) + 1;
       const out = await send(...args);
       const command = args[0];
       if (command instanceof UpdateCommand && liveTables.has(command.input.TableName ?? '')) {
@@ -680,6 +685,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
     drainSeconds,
     processCpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6, wallSeconds },
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    dynamoCalls,
     targets: {
       liveP99Ms: LIVE_TARGET_MS,
       viewsP99Ms: VIEWS_TARGET_MS,
@@ -801,6 +807,12 @@ function print(r: FreshnessResult): void {
   console.log(
     `\n  this process: ${((c.user + c.system) / c.wallSeconds).toFixed(2)} cores busy on average (user ${c.user.toFixed(0)} s, system ${c.system.toFixed(0)} s over ${c.wallSeconds.toFixed(0)} s), ` +
       `worst event-loop delay ${ms(Math.max(0, ...r.timeline.map((t) => t.eventLoopDelayMaxMs)))} ms, peak RSS ${formatCount(r.peakRssMiB)} MiB; drain after the producer ${r.drainSeconds.toFixed(1)} s`,
+  );
+  const calls = Object.entries(r.dynamoCalls).sort((a, b) => b[1] - a[1]);
+  const totalCalls = calls.reduce((n, [, k]) => n + k, 0);
+  console.log(
+    `  the transformers' DynamoDB calls: ${formatCount(totalCalls)} (${(totalCalls / Math.max(1, r.producer.events)).toFixed(2)} an event): ` +
+      calls.map(([name, k]) => `${name.replace(/Command$/, '')} ${formatCount(k)}`).join(', '),
   );
   if (r.ingestionError) console.log(`  ingestion failed: ${r.ingestionError}`);
   console.log(

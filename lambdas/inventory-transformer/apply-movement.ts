@@ -3,7 +3,7 @@
  * between any two writes, without transactions (the local emulator has no TransactWriteItems, and the
  * same code runs on both):
  *
- * 1. GetItem `stock-ledger` (consistent read) by event_id: present → a duplicate, nothing to do.
+ * 1. Read `stock-ledger` (consistent) by event_id: present → a duplicate, nothing to do.
  * 2. UpdateItem `stock`: add the deltas to on_hand, reserved, available and headroom; SET
  *    last_event_id = event_id; condition `attribute_not_exists(last_event_id) OR last_event_id <> :id`.
  *    A failed condition means an earlier attempt applied this very movement and stopped before step 3:
@@ -11,7 +11,11 @@
  * 2b. When the movement gives a reorder point: UpdateItem `stock` SET reorder_point, reorder_point_at
  *    = event_time and headroom = available − reorder_point, conditioned on no reorder point given at
  *    a later event_time (the newest given wins, as in the warehouse; until one is given, the default).
- * 3. PutItem `stock-ledger` { event_id, ..., expires_at = now + ttlDays.stockLedger }.
+ * 3. Put `stock-ledger` { event_id, ..., expires_at = now + ttlDays.stockLedger }.
+ *
+ * Steps 1 and 3 go through {@link StockLedger}, which sends the reads and the writes of the records in
+ * flight as one BatchGetItem and one BatchWriteItem; each movement still waits for its own, so the
+ * steps keep their order.
  *
  * Why this is exact: all movements of one sku#warehouse share a partition key, hence a shard, and they
  * are applied in order; the batch loop skips the rest of a partition key after its first failure, so
@@ -24,12 +28,13 @@
  * write that applies the movement records them: a duplicate stops at step 1, and a retry whose
  * step 2 fails its condition changes nothing and records nothing.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { InventoryMovement } from '../../contracts/generated/types';
 import type { ApplyOutcome, BusinessRecorder } from '../shared/kinesis-transformer';
 import { Expression, isConditionalCheckFailed } from '../shared/dynamo';
 import { ApplyDeps, clockOf, requireTable } from '../shared/transformer-deps';
 import { DEFAULT_REORDER_POINT, StockDeltas, stockCrossings, stockDeltas } from './stock-deltas';
+import { StockLedger } from './stock-ledger';
 
 /** Records the thresholds a movement crossed, from the counts its UpdateItem returned. */
 function recordCrossings(
@@ -47,29 +52,32 @@ function recordCrossings(
   if (crossed.negativeStock) business.add('negative_stock_events');
 }
 
+/** What {@link applyMovement} needs: the appliers' dependencies and the ledger (one per applier). */
+export interface MovementDeps extends ApplyDeps {
+  readonly ledger: StockLedger;
+}
+
+/** The dependencies of {@link applyMovement}, with a ledger on the settings' `stock-ledger` table. */
+export function movementDeps(deps: ApplyDeps): MovementDeps {
+  requireTable(deps.settings, 'stock');
+  const table = requireTable(deps.settings, 'stock-ledger');
+  return { ...deps, ledger: new StockLedger({ documents: deps.documents, table }) };
+}
+
 /**
  * Applies one inventory movement to the stock table, recording it in the ledger; `business`
  * receives the thresholds the movement took the item across.
  */
 export async function applyMovement(
-  deps: ApplyDeps,
+  deps: MovementDeps,
   m: InventoryMovement,
   business?: BusinessRecorder,
 ): Promise<ApplyOutcome> {
   const stockTable = requireTable(deps.settings, 'stock');
-  const ledgerTable = requireTable(deps.settings, 'stock-ledger');
-  const { documents } = deps;
+  const { documents, ledger } = deps;
 
   // 1. Already applied and recorded?
-  const seen = await documents.send(
-    new GetCommand({
-      TableName: ledgerTable,
-      Key: { event_id: m.event_id },
-      ConsistentRead: true,
-      ProjectionExpression: 'event_id',
-    }),
-  );
-  if (seen.Item) return 'duplicate';
+  if (await ledger.has(m.event_id)) return 'duplicate';
 
   // 2. Apply the deltas once.
   const now = clockOf(deps)();
@@ -129,22 +137,17 @@ export async function applyMovement(
   }
 
   // 3. Record it.
-  await documents.send(
-    new PutCommand({
-      TableName: ledgerTable,
-      Item: {
-        event_id: m.event_id,
-        sku: m.sku,
-        warehouse_id: m.warehouse_id,
-        event_type: m.event_type,
-        event_time: m.event_time,
-        quantity: m.quantity,
-        direction: m.direction,
-        order_id: m.order_id,
-        applied_at: now.toISOString(),
-        expires_at: Math.floor(now.getTime() / 1000) + deps.settings.ttlDays.stockLedger * 86_400,
-      },
-    }),
-  );
+  await ledger.record({
+    event_id: m.event_id,
+    sku: m.sku,
+    warehouse_id: m.warehouse_id,
+    event_type: m.event_type,
+    event_time: m.event_time,
+    quantity: m.quantity,
+    direction: m.direction,
+    order_id: m.order_id,
+    applied_at: now.toISOString(),
+    expires_at: Math.floor(now.getTime() / 1000) + deps.settings.ttlDays.stockLedger * 86_400,
+  });
   return 'applied';
 }

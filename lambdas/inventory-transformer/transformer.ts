@@ -7,18 +7,17 @@ import {
   KinesisTransformer,
   createKinesisTransformer,
 } from '../shared/kinesis-transformer';
-import { ApplyDeps, TransformerDeps, assertStream, requireTable } from '../shared/transformer-deps';
-import { applyMovement } from './apply-movement';
+import { ApplyDeps, TransformerDeps, assertStream } from '../shared/transformer-deps';
+import { applyMovement, movementDeps } from './apply-movement';
 
 /** The apply function of the inventory stream. */
 export function inventoryApplier(deps: ApplyDeps): ApplyEvent {
-  requireTable(deps.settings, 'stock');
-  requireTable(deps.settings, 'stock-ledger');
+  const withLedger = movementDeps(deps);
   return async (normalized, business) => {
     if (normalized.contract !== 'inventory-movement') {
       throw new Error(`the inventory transformer cannot apply ${normalized.contract} events`);
     }
-    return applyMovement(deps, normalized.event, business);
+    return applyMovement(withLedger, normalized.event, business);
   };
 }
 

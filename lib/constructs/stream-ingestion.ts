@@ -32,6 +32,14 @@ export const TRANSFORMER_TABLE_ACTIONS: readonly string[] = [
   'dynamodb:UpdateItem',
 ];
 
+/**
+ * The tables a transformer also reads and writes in batches (BatchGetItem, BatchWriteItem): the stock
+ * ledger, whose reads and writes the inventory transformer batches across the records in flight
+ * (lambdas/inventory-transformer/stock-ledger.ts). BatchWriteItem would also allow deletes, so only
+ * these tables get it.
+ */
+export const TRANSFORMER_BATCH_TABLES: readonly TableId[] = ['stock-ledger'];
+
 /** Alarm thresholds of a {@link StreamIngestion}. */
 export interface StreamIngestionAlarmThresholds {
   /** Transformer iterator age (maximum over a minute, three minutes in a row) above which to alarm. */
@@ -493,6 +501,15 @@ export class StreamIngestion extends Construct {
         resources: tableIds.map((t) => props.tables[t]!.tableArn),
       }),
     );
+    const batchTables = tableIds.filter((t) => TRANSFORMER_BATCH_TABLES.includes(t));
+    if (batchTables.length > 0) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+          resources: batchTables.map((t) => props.tables[t]!.tableArn),
+        }),
+      );
+    }
     const tableKeys = new Map<string, kms.IKey>();
     for (const t of tableIds) {
       const key = props.tables[t]!.encryptionKey;

@@ -2,9 +2,10 @@ import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { StreamIngestion, StreamIngestionProps } from '../../lib/constructs';
+import { PlatformTable, StreamIngestion, StreamIngestionProps } from '../../lib/constructs';
 import { REJECTION_RATE_MIN_RECORDS, streamIngestionNames } from '../../lib/constructs/stream-ingestion';
 import { STREAMS } from '../../lib/streams/stream-definitions';
+import { TABLES } from '../../lib/tables/table-definitions';
 import { FIXTURE_ENTRY, logicalIdOf, nagFindings } from './helpers';
 import { IngestionFixture, ingestionFixture } from './ingestion-fixture';
 
@@ -112,6 +113,39 @@ describe('StreamIngestion with defaults', () => {
     ]);
     // No S3 action inline: the raw bucket is reachable only through the dead-letter writer policy.
     expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('s3:'))).toEqual([]);
+  });
+
+  test('the inventory transformer may also batch-read and batch-write the stock ledger, and only it', () => {
+    const g = ingestionFixture();
+    const table = (id: 'stock' | 'stock-ledger') =>
+      new PlatformTable(g.stack, `Table-${id}`, { definition: TABLES[id], encryptionKey: g.key }).table;
+    const stock = table('stock');
+    const ledger = table('stock-ledger');
+    new StreamIngestion(g.stack, 'Inventory', {
+      ...requiredProps(g),
+      definition: STREAMS.inventory,
+      tables: { stock, 'stock-ledger': ledger },
+    });
+    const policy = Object.values(Template.fromStack(g.stack).findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p.Properties.Roles).includes('InventoryTransformerRole'),
+    );
+    const statements = policy!.Properties.PolicyDocument.Statement as { Action: string | string[] }[];
+
+    expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))).toEqual([
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Effect: 'Allow',
+        Resource: [
+          { 'Fn::GetAtt': [logicalIdOf(stock), 'Arn'] },
+          { 'Fn::GetAtt': [logicalIdOf(ledger), 'Arn'] },
+        ],
+      },
+      {
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(ledger), 'Arn'] },
+      },
+    ]);
   });
 
   test('the transformer role carries the dead-letter writer policy', () => {

@@ -1,4 +1,11 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { InventoryMovement } from '../../contracts/generated/types';
 import {
@@ -10,6 +17,7 @@ import {
   stockCrossings,
   stockDeltas,
 } from '../../lambdas/inventory-transformer/stock-deltas';
+import { StockLedger } from '../../lambdas/inventory-transformer/stock-ledger';
 import type {
   BatchOutcome,
   BusinessMetricName,
@@ -288,9 +296,10 @@ describe('stock', () => {
       stores.documents,
       once(
         (c: SentCommand) =>
-          c instanceof PutCommand &&
-          c.input.TableName === stores.tables['stock-ledger'] &&
-          (c.input.Item as { event_type?: string }).event_type === 'inventory.reserved',
+          c instanceof BatchWriteCommand &&
+          (c.input.RequestItems?.[stores.tables['stock-ledger']] ?? []).some(
+            (r) => r.PutRequest?.Item?.event_type === 'inventory.reserved',
+          ),
       ),
     );
 
@@ -403,6 +412,182 @@ describe('stock', () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: m.kinesis.sequenceNumber }]);
     expect(await stock('SKU-UPDATE-FAILS')).toBeUndefined();
+  });
+});
+
+describe('the ledger calls of the records in flight are batched', () => {
+  /** 40 SKUs × 5 movements, interleaved as a shard delivers them, every 7th movement sent twice. */
+  function manySkus(prefix: string) {
+    const movements = Array.from({ length: 200 }, (_, i) =>
+      movement(i % 3 === 0 ? 'inventory.reserved' : 'inventory.received', 1 + (i % 5), {
+        sku: `${prefix}-${String(i % 40).padStart(2, '0')}`,
+        event_id: `evt-${prefix}-${String(i).padStart(3, '0')}`,
+      }),
+    );
+    const sent = movements.flatMap((m, i) => (i % 7 === 0 ? [m, m] : [m]));
+    const records = sent.map((m) =>
+      jsonRecord(m, { stream: 'inventory', partitionKey: `${m.sku}#${m.warehouse_id}` }),
+    );
+    const expected = new Map<string, { on_hand: number; reserved: number }>();
+    for (const m of movements) {
+      const d = stockDeltas(m);
+      const e = expected.get(m.sku) ?? { on_hand: 0, reserved: 0 };
+      expected.set(m.sku, { on_hand: e.on_hand + d.onHand, reserved: e.reserved + d.reserved });
+    }
+    return { movements, records, expected };
+  }
+
+  async function assertStock(expected: Map<string, { on_hand: number; reserved: number }>) {
+    for (const [sku, e] of expected) {
+      const item = await stock(sku);
+      expect([sku, item?.on_hand, item?.reserved, item?.available]).toEqual([
+        sku,
+        e.on_hand,
+        e.reserved,
+        e.on_hand - e.reserved,
+      ]);
+    }
+  }
+
+  test('one batch of 229 records of 40 SKUs reads and writes the ledger in a few calls, with exact counts', async () => {
+    const { movements, records, expected } = manySkus('SKU-BATCHED');
+    const { outcomes, transform } = collectingTransformer();
+    const sent: string[] = [];
+    const getSizes: number[] = [];
+    const restore = injectFailures(stores.documents, (c) => {
+      sent.push(c.constructor.name);
+      if (c instanceof BatchGetCommand)
+        getSizes.push(c.input.RequestItems![stores.tables['stock-ledger']].Keys!.length);
+      return false;
+    });
+
+    let response;
+    try {
+      response = await transform(kinesisEvent(records));
+    } finally {
+      restore();
+    }
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toMatchObject({ received: 229, applied: 200, duplicates: 29, failed: 0 });
+    await assertStock(expected);
+    const calls = (name: string) => sent.filter((n) => n === name).length;
+    // One UpdateItem per applied movement; the ledger's reads and writes ride along in batches. How
+    // many share a call depends on timing, except for the first wave: the first 32 records (32
+    // different SKUs) ask in the same turn of the event loop.
+    expect(calls('UpdateCommand')).toBe(movements.length);
+    expect(calls('GetCommand') + calls('PutCommand')).toBe(0);
+    expect(getSizes[0]).toBe(32);
+    expect(calls('BatchGetCommand')).toBeLessThan(movements.length);
+    expect(calls('BatchWriteCommand')).toBeLessThan(movements.length);
+  });
+
+  test('a failed batched ledger write fails every movement in it, and the retries leave exact counts', async () => {
+    const { movements, records, expected } = manySkus('SKU-BATCH-FAIL');
+    const { outcomes, transform } = collectingTransformer();
+    // The first ledger write with several items fails, as a crash after their stock updates would.
+    const restore = injectFailures(
+      stores.documents,
+      once((c) => {
+        if (!(c instanceof BatchWriteCommand)) return false;
+        const items = Object.values(c.input.RequestItems ?? {})[0] ?? [];
+        return items.length > 1;
+      }),
+    );
+
+    let invocations;
+    try {
+      invocations = await deliver(transform, kinesisEvent(records), 100);
+    } finally {
+      restore();
+    }
+
+    expect(invocations).toBeGreaterThan(3);
+    expect(outcomes[0].failed).toBeGreaterThan(1);
+    await assertStock(expected);
+    // Every record is acknowledged once over the retries (a record after the checkpoint that the first
+    // invocation applied counts as failed there and as a duplicate in its retry).
+    expect(outcomes.reduce((n, o) => n + o.applied + o.duplicates, 0)).toBe(records.length);
+    expect(outcomes.reduce((n, o) => n + o.applied, 0)).toBeLessThanOrEqual(movements.length);
+    for (const o of outcomes) expect(o.applied + o.duplicates + o.rejected + o.failed).toBe(o.received);
+  });
+});
+
+describe('StockLedger', () => {
+  /**
+   * A client whose first `left` batch calls process all but their last key or item and hand that one
+   * back unprocessed, as DynamoDB does when it throttles.
+   */
+  function throttling(left = 1) {
+    const original = stores.documents.send.bind(stores.documents) as (c: unknown) => Promise<unknown>;
+    const table = stores.tables['stock-ledger'];
+    let throttled = 0;
+    const documents = {
+      send: async (c: SentCommand) => {
+        if (throttled < left && c instanceof BatchGetCommand) {
+          throttled += 1;
+          const request = c.input.RequestItems![table];
+          const keys = request.Keys!;
+          const out = (
+            keys.length > 1
+              ? await original(
+                  new BatchGetCommand({ RequestItems: { [table]: { ...request, Keys: keys.slice(0, -1) } } }),
+                )
+              : {}
+          ) as Record<string, unknown>;
+          return { ...out, UnprocessedKeys: { [table]: { ...request, Keys: keys.slice(-1) } } };
+        }
+        if (throttled < left && c instanceof BatchWriteCommand) {
+          throttled += 1;
+          const items = c.input.RequestItems![table];
+          if (items.length > 1) {
+            await original(new BatchWriteCommand({ RequestItems: { [table]: items.slice(0, -1) } }));
+          }
+          return { UnprocessedItems: { [table]: items.slice(-1) } };
+        }
+        return original(c);
+      },
+    } as unknown as DynamoDBDocumentClient;
+    return documents;
+  }
+  const noPause = () => Promise.resolve();
+
+  test('sends unprocessed items and keys again until done', async () => {
+    const writer = new StockLedger({
+      documents: throttling(),
+      table: stores.tables['stock-ledger'],
+      pause: noPause,
+    });
+    const ids = Array.from({ length: 30 }, (_, i) => `evt-ledger-unprocessed-${i}`);
+
+    await Promise.all(ids.slice(0, 20).map((event_id) => writer.record({ event_id, sku: 'S' })));
+    const reader = new StockLedger({
+      documents: throttling(),
+      table: stores.tables['stock-ledger'],
+      pause: noPause,
+    });
+    const seen = await Promise.all(ids.map((id) => reader.has(id)));
+
+    expect(seen).toEqual(ids.map((_, i) => i < 20));
+  });
+
+  test('fails the movements whose keys stay unprocessed, and asks for a key listed twice once', async () => {
+    const ledger = new StockLedger({
+      documents: throttling(100),
+      table: stores.tables['stock-ledger'],
+      pause: noPause,
+    });
+
+    const results = await Promise.allSettled([ledger.has('evt-a'), ledger.has('evt-a'), ledger.has('evt-b')]);
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(results[2]).toMatchObject({
+      reason: {
+        name: 'LedgerUnprocessedError',
+        message: expect.stringContaining('BatchGetItem left 1 ledger key(s) unprocessed'),
+      },
+    });
   });
 });
 
