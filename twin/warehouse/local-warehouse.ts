@@ -10,7 +10,7 @@
  *   const report = await wh.load({ curatedRoot: '.twin/demo/lake/curated', runId: 'demo-1' });
  *   const rows = await wh.query('SELECT * FROM analytics.sales_daily');
  */
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
@@ -53,6 +53,48 @@ export const TWIN_STREAMS: MigrationParameters = {
 /** A value DuckDB returns, converted to plain JavaScript (BIGINT and DECIMAL become numbers). */
 export type Cell = string | number | boolean | null | Date;
 export type Row = Record<string, Cell>;
+
+/**
+ * One record of a Kinesis relation, in the columns Redshift gives it (the tables translate.py
+ * creates for `kinesis_streams."<stream>"`).
+ */
+export interface KinesisRelationRow {
+  readonly approximateArrivalTimestamp: Date;
+  readonly partitionKey: string;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly refreshTime: Date;
+  readonly kinesisData: Uint8Array;
+}
+
+/**
+ * The catalog of the streaming materialized views, which the translated statements fill
+ * (twin/warehouse/translate.py, STREAM_CATALOG and KINESIS_SCHEMAS): one row per MV over a Kinesis
+ * relation, and one per schema declared FROM KINESIS.
+ */
+const STREAM_CATALOG = {
+  schema: 'twin_streaming',
+  views: 'materialized_views',
+  kinesisSchemas: 'kinesis_schemas',
+};
+
+/** A streaming materialized view, as the catalog names it. */
+interface StreamView {
+  /** The MV's table, as SQL. */
+  readonly materializedView: string;
+  /** The view of the MV's SELECT over the pending table, as SQL. */
+  readonly refreshView: string;
+  readonly pendingSchema: string;
+  readonly pendingName: string;
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function timestampValue(at: Date): DuckDBTimestampValue {
+  return new DuckDBTimestampValue(BigInt(at.getTime()) * 1000n);
+}
 
 /** What one run of {@link LocalWarehouse.migrate} did. */
 export interface MigrationReport {
@@ -170,6 +212,98 @@ export class LocalWarehouse {
   /** Runs one DuckDB statement. */
   async run(sql: string): Promise<void> {
     await this.serial(() => this.connection.run(sql));
+  }
+
+  /**
+   * Appends records to a Kinesis relation (`schema.relation`, as translate.py creates it) and
+   * refreshes every streaming materialized view that reads it with just those records, in one
+   * transaction, as Redshift's incremental refresh of a streaming MV: the records go to the
+   * relation's pending table, each MV inserts its refresh view's rows (its SELECT over the pending
+   * table, so only the new records are parsed), the records move to the relation and the pending
+   * table is emptied. A query never sees the records without their MV rows, nor a partial refresh.
+   * Returns the MVs refreshed.
+   */
+  async appendToStream(
+    schema: string,
+    relation: string,
+    rows: readonly KinesisRelationRow[],
+  ): Promise<string[]> {
+    if (rows.length === 0) return [];
+    return this.serial(async () => {
+      const views = await this.streamViews(schema, relation);
+      const target = views[0] ? { schema: views[0].pendingSchema, name: views[0].pendingName } : undefined;
+      await this.connection.run('BEGIN TRANSACTION');
+      try {
+        const appender = await this.connection.createAppender(
+          target?.name ?? relation,
+          target?.schema ?? schema,
+        );
+        try {
+          for (const r of rows) {
+            appender.appendTimestamp(timestampValue(r.approximateArrivalTimestamp));
+            appender.appendVarchar(r.partitionKey);
+            appender.appendVarchar(r.shardId);
+            appender.appendVarchar(r.sequenceNumber);
+            appender.appendTimestamp(timestampValue(r.refreshTime));
+            appender.appendBlob(r.kinesisData);
+            appender.endRow();
+          }
+        } finally {
+          appender.closeSync();
+        }
+        if (target) {
+          const pending = `${quoteIdentifier(target.schema)}.${quoteIdentifier(target.name)}`;
+          for (const v of views)
+            await this.connection.run(
+              `INSERT INTO ${v.materializedView} BY NAME SELECT * FROM ${v.refreshView}`,
+            );
+          await this.connection.run(
+            `INSERT INTO ${quoteIdentifier(schema)}.${quoteIdentifier(relation)} SELECT * FROM ${pending}`,
+          );
+          await this.connection.run(`DELETE FROM ${pending}`);
+        }
+        await this.connection.run('COMMIT');
+      } catch (e) {
+        await this.connection.run('ROLLBACK');
+        throw e;
+      }
+      return views.map((v) => v.materializedView);
+    });
+  }
+
+  /** The schemas earlier migrations declared FROM KINESIS, as translate.py records them. */
+  private async kinesisSchemas(): Promise<string[]> {
+    if (!(await this.hasTable(STREAM_CATALOG.schema, STREAM_CATALOG.kinesisSchemas))) return [];
+    const reader = await this.connection.runAndReadAll(
+      `SELECT schema_name FROM ${STREAM_CATALOG.schema}.${STREAM_CATALOG.kinesisSchemas} ORDER BY 1`,
+    );
+    return reader.getRows().map(([name]) => String(name));
+  }
+
+  private async hasTable(schema: string, table: string): Promise<boolean> {
+    const reader = await this.connection.runAndReadAll(
+      'SELECT count(*) FROM duckdb_tables() WHERE schema_name = $schema AND table_name = $table',
+      { schema, table },
+    );
+    return Number(reader.getRows()[0][0]) > 0;
+  }
+
+  /** The streaming materialized views reading a Kinesis relation (none if the catalog has none). */
+  private async streamViews(schema: string, relation: string): Promise<StreamView[]> {
+    if (!(await this.hasTable(STREAM_CATALOG.schema, STREAM_CATALOG.views))) return [];
+    const reader = await this.connection.runAndReadAll(
+      `SELECT materialized_view, refresh_view, pending_schema, pending_name
+       FROM ${STREAM_CATALOG.schema}.${STREAM_CATALOG.views}
+       WHERE lower(relation_schema) = lower($schema) AND lower(relation_name) = lower($relation)
+       ORDER BY materialized_view`,
+      { schema, relation },
+    );
+    return reader.getRows().map(([materializedView, refreshView, pendingSchema, pendingName]) => ({
+      materializedView: String(materializedView),
+      refreshView: String(refreshView),
+      pendingSchema: String(pendingSchema),
+      pendingName: String(pendingName),
+    }));
   }
 
   private tail: Promise<unknown> = Promise.resolve();
@@ -292,7 +426,7 @@ export class LocalWarehouse {
       const sources: StatementSource[] = pending.flatMap((p) =>
         p.statements.map((sql, i) => ({ file: p.migration.file, index: i + 1, sql })),
       );
-      const translated = await translateStatements(sources);
+      const translated = await translateStatements(sources, 'duckdb', await this.kinesisSchemas());
       let at = 0;
       for (const p of pending) {
         const statements = translated

@@ -3,8 +3,12 @@
  * streams (the emulator, through the real SDK client) from the trim horizon, shard by shard, and
  * appends every record, bytes untouched, to the table that stands for the stream's Kinesis relation
  * in the local warehouse (`kinesis_streams."<stream>"`, created by migration V005 as translated by
- * twin/warehouse/translate.py). The stream materialized views of V005 are plain views on DuckDB, so
- * a record is visible to every monitoring view as soon as {@link StreamIngestion.poll} has appended it.
+ * twin/warehouse/translate.py). The stream materialized views of V005 are materialized and refreshed
+ * incrementally on every append, as Redshift's streaming MVs are: each append
+ * ({@link LocalWarehouse.appendToStream}, through DuckDB's appender) adds the records to the relation
+ * and, in the same transaction, the rows of just those records to every MV reading it. So a record is
+ * visible to every monitoring view as soon as {@link StreamIngestion.poll} has appended it, and a
+ * query parses no record's JSON again (nor sees a partial refresh).
  *
  *   const ingestion = new StreamIngestion(twin.kinesis, wh, { orders: twin.streams.orders, ... });
  *   await ingestion.poll();            // one pass: every record put so far
@@ -36,18 +40,6 @@ export const KINESIS_SCHEMA = 'kinesis_streams';
  * call record by record, and a huge call under load outlives the shard iterator.
  */
 const GET_RECORDS_LIMIT = 1_000;
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-function sqlTimestamp(at: Date): string {
-  return `TIMESTAMP '${at.toISOString().replace('T', ' ').replace('Z', '')}'`;
-}
 
 /** Counts of what the reader has appended. */
 export interface IngestionStats {
@@ -147,22 +139,18 @@ export class StreamIngestion {
   }
 
   private async append(stream: string, shardId: string, records: readonly _Record[]): Promise<void> {
-    const refreshedAt = new Date();
-    const rows = records.map((r) =>
-      [
-        sqlTimestamp(r.ApproximateArrivalTimestamp ?? refreshedAt),
-        sqlString(r.PartitionKey ?? ''),
-        sqlString(shardId),
-        sqlString(r.SequenceNumber ?? ''),
-        sqlTimestamp(refreshedAt),
-        `from_hex('${Buffer.from(r.Data ?? new Uint8Array()).toString('hex')}')`,
-      ].join(', '),
-    );
-    await this.warehouse.run(
-      `INSERT INTO ${KINESIS_SCHEMA}.${quoteIdentifier(stream)} ` +
-        `(approximate_arrival_timestamp, partition_key, shard_id, sequence_number, refresh_time, kinesis_data) VALUES (` +
-        rows.join('), (') +
-        ')',
+    const refreshTime = new Date();
+    await this.warehouse.appendToStream(
+      KINESIS_SCHEMA,
+      stream,
+      records.map((r) => ({
+        approximateArrivalTimestamp: r.ApproximateArrivalTimestamp ?? refreshTime,
+        partitionKey: r.PartitionKey ?? '',
+        shardId,
+        sequenceNumber: r.SequenceNumber ?? '',
+        refreshTime,
+        kinesisData: r.Data ?? new Uint8Array(),
+      })),
     );
     this.onAppended?.(stream, records, new Date());
   }

@@ -9,11 +9,24 @@ This file is the ONE place where Redshift-only syntax is handled for the twin (d
 - COPY <table> FROM '<folder>' ... FORMAT AS PARQUET becomes an INSERT of the folder's Parquet
   files in column order (Redshift's COPY maps Parquet columns by position too); the twin's runner
   checks the file's column names against the table's before it runs it;
-- streaming ingestion: CREATE EXTERNAL SCHEMA ... FROM KINESIS becomes a plain schema, and each
-  stream a materialized view reads becomes a table of that schema with the columns Redshift gives a
-  Kinesis relation (kinesis_data BLOB for VARBYTE), which the twin's stream reader
-  (twin/warehouse/stream-ingestion.ts) appends to; CREATE MATERIALIZED VIEW ... AUTO REFRESH
-  becomes a plain view (always fresh: DuckDB computes it on read);
+- streaming ingestion: CREATE EXTERNAL SCHEMA ... FROM KINESIS becomes a plain schema (recorded in
+  twin_streaming.kinesis_schemas, so that a later run knows it: --kinesis-schemas), and each stream a
+  materialized view reads becomes a table of that schema with the columns Redshift gives a Kinesis
+  relation (kinesis_data BLOB for VARBYTE), which the twin's stream reader
+  (twin/warehouse/stream-ingestion.ts) appends to;
+- a streaming materialized view (CREATE MATERIALIZED VIEW ... AS a SELECT over one Kinesis
+  relation, whatever its name) is materialized and refreshed incrementally, as Redshift's: it becomes
+  a TABLE holding its rows (the columns and types of its SELECT), filled at creation from every
+  record the relation already holds (a full refresh), plus, in the twin-only schema twin_streaming:
+  a pending table of the relation's shape, the refresh view (the MV's SELECT over the pending table
+  instead of the relation) and a row of twin_streaming.materialized_views naming them. An append
+  (LocalWarehouse.appendToStream) puts the new records in the pending table, inserts the refresh
+  view's rows into every MV of the relation, moves the records to the relation and empties the
+  pending table, in one transaction: a refresh parses only the new records, and a query never sees
+  a partial one. Streaming MVs are append-only, so that is the whole refresh (the twin refreshes on
+  every append, AUTO REFRESH or not). DROP MATERIALIZED VIEW drops the MV's table, refresh view and
+  catalog row. A materialized view over ordinary tables (sql/ has none) stays a plain view, always
+  fresh (DuckDB computes it on read); for PostgreSQL (--postgres) every MV is a plain view;
 - the Redshift-only functions the stream views use, with their null_if_invalid behaviour:
   IS_UTF8, FROM_VARBYTE, IS_VALID_JSON (an object; strict, as DuckDB's reader is not: trailing
   commas and NaN/Infinity outside strings make it false), JSON_EXTRACT_PATH_TEXT(..., TRUE),
@@ -25,8 +38,8 @@ This file is the ONE place where Redshift-only syntax is handled for the twin (d
 - everything else (DATEADD, DATEDIFF, NVL, GETDATE, MERGE, TRY_CAST, window functions, ...) is
   sqlglot's Redshift-to-DuckDB translation, unchanged.
 
-Usage: translate.py <in.json> <out.json> [--check | --postgres]: reads a JSON array of statements and writes a
-JSON array of results, each {"sql": "..."} (plus {"copy": {"table", "source"}} for a COPY) or
+Usage: translate.py <in.json> <out.json> [--check | --postgres] [--kinesis-schemas=a,b]: reads a JSON array
+of statements and writes a JSON array of results, each {"sql": "..."} (plus {"copy": {"table", "source"}} for a COPY) or
 {"error": "..."}; with --check it only parses them as Redshift SQL. `{{placeholders}}` may appear
 inside string literals only, so a load file is translated once and filled in afterwards.
 """
@@ -112,7 +125,8 @@ def _is_access_control(statement: str) -> bool:
     return any(p.match(text) for p in ACCESS_CONTROL)
 
 
-# Schemas declared FROM KINESIS so far in this run (a migration declares one before its views).
+# Schemas declared FROM KINESIS: so far in this run (a migration declares one before its views), and
+# in earlier runs (--kinesis-schemas, which the twin reads from twin_streaming.kinesis_schemas).
 kinesis_schemas: set[str] = set()
 
 
@@ -172,12 +186,89 @@ def _inner(node: exp.Expression) -> exp.Expression:
     return node.copy().transform(_redshift_function)
 
 
-def _kinesis_sources(tree: exp.Expression) -> list[str]:
-    """CREATE TABLE statements for the Kinesis relations a materialized view reads."""
+def _kinesis_relations(tree: exp.Expression) -> list[exp.Table]:
+    """The Kinesis relations a materialized view reads."""
+    return [t for t in tree.find_all(exp.Table) if t.db and t.db.lower() in kinesis_schemas]
+
+
+# The twin-only objects of the streaming MVs (see the module's docstring): a pending table per Kinesis
+# relation, a refresh view per MV, and the catalog LocalWarehouse.appendToStream reads (its columns
+# are the ones local-warehouse.ts selects).
+STREAM_CATALOG_SCHEMA = "twin_streaming"
+STREAM_CATALOG = f"{STREAM_CATALOG_SCHEMA}.materialized_views"
+# The schemas declared FROM KINESIS, recorded for later runs (LocalWarehouse passes them back with
+# --kinesis-schemas=a,b: a run translates only the pending migrations).
+KINESIS_SCHEMAS = f"{STREAM_CATALOG_SCHEMA}.kinesis_schemas"
+STREAM_CATALOG_COLUMNS = (
+    "materialized_view VARCHAR NOT NULL, refresh_view VARCHAR NOT NULL, relation_schema VARCHAR NOT NULL, "
+    "relation_name VARCHAR NOT NULL, pending_schema VARCHAR NOT NULL, pending_name VARCHAR NOT NULL"
+)
+
+
+def _unaliased(table: exp.Table) -> str:
+    bare = table.copy()
+    bare.set("alias", None)
+    return bare.sql(dialect="duckdb")
+
+
+def _quoted(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
+
+
+def _string(value: str) -> str:
+    return exp.Literal.string(value).sql(dialect="duckdb")
+
+
+def _stream_names(view: exp.Table, relation: exp.Table) -> tuple[str, str, str]:
+    """The pending table's name (unquoted), the refresh view's and the MV's (as SQL) of a streaming MV."""
+    pending = f"pending__{relation.db}__{relation.name}"
+    refresh = f"{STREAM_CATALOG_SCHEMA}.{_quoted(f'refresh__{view.db}__{view.name}')}"
+    return pending, refresh, view.sql(dialect="duckdb")
+
+
+def _streaming_view(tree: exp.Create, relation: exp.Table) -> list[str]:
+    """A materialized view over a Kinesis relation (already translated to DuckDB) as its table, pending
+    table, refresh view and catalog row; the table is filled from the relation (a full refresh)."""
+    view = tree.this
+    if not isinstance(view, exp.Table) or not view.db:
+        raise ValueError("CREATE MATERIALIZED VIEW: the twin needs a schema-qualified name")
+    query = tree.expression
+    pending, refresh, name = _stream_names(view, relation)
+    pending_sql = f"{STREAM_CATALOG_SCHEMA}.{_quoted(pending)}"
+
+    def over_pending(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table) and node.db.lower() == relation.db.lower() and node.name == relation.name:
+            # The alias keeps columns qualified by the relation's name (or its alias) valid.
+            return exp.to_table(pending_sql, dialect="duckdb").as_(node.alias_or_name, quoted=True)
+        return node
+
+    refresh_query = query.copy().transform(over_pending)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {_unaliased(relation)} ({KINESIS_COLUMNS})",
+        f"CREATE SCHEMA IF NOT EXISTS {STREAM_CATALOG_SCHEMA}",
+        f"CREATE TABLE IF NOT EXISTS {pending_sql} ({KINESIS_COLUMNS})",
+        f"CREATE TABLE IF NOT EXISTS {STREAM_CATALOG} ({STREAM_CATALOG_COLUMNS})",
+        f"CREATE VIEW {refresh} AS {refresh_query.sql(dialect='duckdb', unsupported_level=ErrorLevel.RAISE)}",
+        f"CREATE TABLE {name} AS {query.sql(dialect='duckdb', unsupported_level=ErrorLevel.RAISE)}",
+        f"INSERT INTO {STREAM_CATALOG} VALUES ({_string(name)}, {_string(refresh)}, {_string(relation.db)}, "
+        f"{_string(relation.name)}, {_string(STREAM_CATALOG_SCHEMA)}, {_string(pending)})",
+    ]
+
+
+def _drop_streaming_view(tree: exp.Drop) -> list[str]:
+    """DROP MATERIALIZED VIEW of a streaming MV: its table, refresh view and catalog row (the pending
+    table stays: another MV may read the relation)."""
     out = []
-    for table in tree.find_all(exp.Table):
-        if table.db and table.db.lower() in kinesis_schemas:
-            out.append(f"CREATE TABLE IF NOT EXISTS {table.sql(dialect='duckdb')} ({KINESIS_COLUMNS})")
+    for view in tree.args.get("tables") or [tree.this]:
+        name = view.sql(dialect="duckdb")
+        refresh = f"{STREAM_CATALOG_SCHEMA}.{_quoted(f'refresh__{view.db}__{view.name}')}"
+        out += [
+            f"CREATE SCHEMA IF NOT EXISTS {STREAM_CATALOG_SCHEMA}",
+            f"CREATE TABLE IF NOT EXISTS {STREAM_CATALOG} ({STREAM_CATALOG_COLUMNS})",
+            f"DELETE FROM {STREAM_CATALOG} WHERE materialized_view = {_string(name)}",
+            f"DROP VIEW IF EXISTS {refresh}",
+            f"DROP TABLE {'IF EXISTS ' if tree.args.get('exists') else ''}{name}",
+        ]
     return out
 
 
@@ -198,25 +289,48 @@ def to_duckdb(statement: str, dialect: str = "duckdb") -> str:
         return NO_OP
     external = EXTERNAL_KINESIS_SCHEMA.match(_strip_comments(statement))
     if external:
-        kinesis_schemas.add(external.group(1).lower())
-        return f"CREATE SCHEMA IF NOT EXISTS {external.group(1)}"
+        schema = external.group(1)
+        kinesis_schemas.add(schema.lower())
+        if dialect != "duckdb":
+            return f"CREATE SCHEMA IF NOT EXISTS {schema}"
+        # Recorded, so that a later run (a later migration's materialized view) knows it is Kinesis.
+        return ";\n".join([
+            f"CREATE SCHEMA IF NOT EXISTS {schema}",
+            f"CREATE SCHEMA IF NOT EXISTS {STREAM_CATALOG_SCHEMA}",
+            f"CREATE TABLE IF NOT EXISTS {KINESIS_SCHEMAS} (schema_name VARCHAR NOT NULL)",
+            f"INSERT INTO {KINESIS_SCHEMAS} SELECT {_string(schema.lower())} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {KINESIS_SCHEMAS} WHERE schema_name = {_string(schema.lower())})",
+        ])
     for tree in parse_redshift(statement):
         if isinstance(tree, exp.Copy):
             if dialect != "duckdb":
                 raise ValueError("COPY translates for DuckDB only")
             out.append(_copy_to_insert(tree))
             continue
+        if isinstance(tree, exp.Drop) and tree.args.get("materialized") and dialect == "duckdb":
+            # Only streaming MVs are tables in the twin (sql/ has no other MV).
+            out.extend(_drop_streaming_view(tree))
+            continue
+        relations: list[exp.Table] = []
         if isinstance(tree, exp.Create):
             tree.set("no_schema_binding", False)
             props = tree.args.get("properties")
             if props is not None and any(isinstance(p, exp.MaterializedProperty) for p in props.expressions):
-                # A materialized view: a plain view on DuckDB, over tables standing in for its streams.
-                out.extend(_kinesis_sources(tree))
+                relations = _kinesis_relations(tree)
                 props.set("expressions", [p for p in props.expressions
                                           if not isinstance(p, (exp.MaterializedProperty, exp.AutoRefreshProperty))])
+                if dialect != "duckdb":
+                    # The warehouse benchmark's PostgreSQL schema: a plain view over the relations.
+                    out.extend(f"CREATE TABLE IF NOT EXISTS {_unaliased(r)} ({KINESIS_COLUMNS})" for r in relations)
+                    relations = []
+                elif len({(r.db.lower(), r.name) for r in relations}) > 1:
+                    raise ValueError("CREATE MATERIALIZED VIEW: the twin handles one Kinesis relation per view")
         tree = tree.transform(_drop_physical)
         if dialect == "duckdb":
             tree = tree.transform(_redshift_function)
+        if relations:
+            out.extend(_streaming_view(tree, relations[0]))
+            continue
         props = tree.args.get("properties") if isinstance(tree, exp.Create) else None
         if props is not None and not props.expressions:
             tree.set("properties", None)
@@ -232,6 +346,9 @@ def main(argv: list[str]) -> int:
     with open(paths[0], encoding="utf-8") as f:
         statements = json.load(f)
     check = "--check" in argv
+    for a in argv:
+        if a.startswith("--kinesis-schemas="):
+            kinesis_schemas.update(n.strip().lower() for n in a.split("=", 1)[1].split(",") if n.strip())
     dialect = "postgres" if "--postgres" in argv else "duckdb"
     results = []
     for s in statements:

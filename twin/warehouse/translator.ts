@@ -35,6 +35,7 @@ export interface StatementSource {
 async function runTranslator(
   sources: readonly StatementSource[],
   mode: 'duckdb' | 'check' | 'postgres',
+  kinesisSchemas: readonly string[] = [],
 ): Promise<Result[]> {
   const dir = await mkdtemp(join(tmpdir(), 'sql-translate-'));
   try {
@@ -43,7 +44,12 @@ async function runTranslator(
     await writeFile(input, JSON.stringify(sources.map((s) => s.sql)));
     const run = await runPythonScript({
       script: join('twin', 'warehouse', 'translate.py'),
-      args: [input, output, ...(mode === 'duckdb' ? [] : [`--${mode}`])],
+      args: [
+        input,
+        output,
+        ...(mode === 'duckdb' ? [] : [`--${mode}`]),
+        ...(kinesisSchemas.length > 0 ? [`--kinesis-schemas=${kinesisSchemas.join(',')}`] : []),
+      ],
     });
     if (run.code !== 0) {
       throw new Error(
@@ -64,13 +70,18 @@ function failures(sources: readonly StatementSource[], results: readonly Result[
   );
 }
 
-/** Translates every statement; throws one error listing every statement that fails, by file and position. */
+/**
+ * Translates every statement; throws one error listing every statement that fails, by file and
+ * position. `kinesisSchemas`: the schemas earlier runs saw declared FROM KINESIS (a materialized
+ * view over one of their relations is a streaming MV; see translate.py).
+ */
 export async function translateStatements(
   sources: readonly StatementSource[],
   dialect: 'duckdb' | 'postgres' = 'duckdb',
+  kinesisSchemas: readonly string[] = [],
 ): Promise<TranslatedStatement[]> {
   if (sources.length === 0) return [];
-  const results = await runTranslator(sources, dialect);
+  const results = await runTranslator(sources, dialect, kinesisSchemas);
   const errors = failures(
     sources,
     results,
