@@ -3,7 +3,7 @@
  * kept in memory and reached by the real AWS SDK v3 clients. Streams and tables are created from the
  * same definitions the CDK stacks use (lib/streams, lib/tables), so no key schema is written twice.
  */
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -174,36 +174,68 @@ export async function createStreams(
   return names;
 }
 
-/** The child process's program: both emulators on free ports, their ports printed as one JSON line. */
-const CHILD_EMULATORS = `
-const kinesalite = require('kinesalite');
-const dynalite = require('dynalite');
-const k = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 1000 });
-const d = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-let ready = 0;
-const done = () => { if (++ready === 2) console.log(JSON.stringify({ kinesis: k.address().port, dynamo: d.address().port })); };
-k.listen(0, '127.0.0.1', done);
-d.listen(0, '127.0.0.1', done);
+/**
+ * The program of an emulator's child process: the emulator named by its first argument (`kinesalite`
+ * or `dynalite`) on a free loopback port, printed as one line once it listens.
+ */
+const CHILD_EMULATOR = `
+const name = process.argv[1];
+const options = { kinesalite: { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 1000 },
+  dynalite: { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 } }[name];
+const server = require(name)(options);
+server.listen(0, '127.0.0.1', () => console.log(String(server.address().port)));
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;
 
-/**
- * The same emulators in a child process (the benchmarks' lever): their per-record event-loop turns
- * then run on the second core instead of the caller's thread. `stop()` ends the process.
- */
-export async function startEmulatorsInChildProcess(): Promise<Emulators> {
-  const child = spawn(process.execPath, ['-e', CHILD_EMULATORS], {
+/** Starts one emulator in its own child process; resolves with the process and its port. */
+async function startChildEmulator(
+  name: 'kinesalite' | 'dynalite',
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['-e', CHILD_EMULATOR, name], {
     cwd: process.cwd(),
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const ports = await new Promise<{ kinesis: number; dynamo: number }>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => resolve(JSON.parse(line) as { kinesis: number; dynamo: number }));
-    child.once('exit', (code) => reject(new Error(`the emulator process exited with ${String(code)}`)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => resolve(Number(line)));
+    child.once('exit', (code) => reject(new Error(`the ${name} process exited with ${String(code)}`)));
   });
-  const kinesisEndpoint = `http://127.0.0.1:${ports.kinesis}`;
-  const dynamoEndpoint = `http://127.0.0.1:${ports.dynamo}`;
+  return { child, port };
+}
+
+/** Ends a child emulator and waits for it to exit. */
+async function stopChildEmulator(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdin?.end();
+  child.kill();
+  await exited;
+}
+
+/**
+ * The same emulators, each in a child process of its own (the benchmarks' lever): their work then runs
+ * beside the caller's thread instead of on it, and a Kinesis call never waits in line behind the
+ * DynamoDB calls of the transformers (both emulators are single-threaded). `stop()` ends both.
+ */
+export async function startEmulatorsInChildProcess(): Promise<Emulators> {
+  const started = await Promise.allSettled([
+    startChildEmulator('kinesalite'),
+    startChildEmulator('dynalite'),
+  ]);
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    // Leave no process behind when one of the two did not start.
+    await Promise.all(
+      started.map((s) => (s.status === 'fulfilled' ? stopChildEmulator(s.value.child) : undefined)),
+    );
+    throw failed.reason;
+  }
+  const [k, d] = started.map(
+    (s) => (s as PromiseFulfilledResult<{ child: ChildProcess; port: number }>).value,
+  );
+  const kinesisEndpoint = `http://127.0.0.1:${k.port}`;
+  const dynamoEndpoint = `http://127.0.0.1:${d.port}`;
   const kinesis = localKinesisClient(kinesisEndpoint);
   const dynamo = localDynamoClient(dynamoEndpoint);
   return {
@@ -215,10 +247,7 @@ export async function startEmulatorsInChildProcess(): Promise<Emulators> {
     async stop() {
       kinesis.destroy();
       dynamo.destroy();
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.stdin?.end();
-      child.kill();
-      await exited;
+      await Promise.all([stopChildEmulator(k.child), stopChildEmulator(d.child)]);
     },
   };
 }
