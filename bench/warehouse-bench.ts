@@ -149,7 +149,7 @@ const TABLES: { table: string; rows: string; sql: string }[] = [
           1 + (hash(i, 13) % 3)::INT AS quantity,
           hash(o, 14) % 100 AS fate
         FROM l
-      )
+      ), s AS (
       SELECT 'o' || o AS order_id, line_number, CASE WHEN line_number = 1 THEN 1 ELSE 0 END AS order_count,
         'e' || o AS order_event_id, order_time,
         (year(order_time) * 10000 + month(order_time) * 100 + day(order_time))::INT AS date_key,
@@ -168,7 +168,14 @@ const TABLES: { table: string; rows: string; sql: string }[] = [
         CASE WHEN fate < 2 THEN 1 ELSE 0 END AS returned_quantity,
         CASE WHEN fate < 2 THEN 'returned' WHEN fate < 5 THEN 'cancelled' ELSE 'delivered' END AS status,
         now() AS loaded_at
-      FROM k;`,
+      FROM k
+      )
+      -- The order counts by grain (migration V007), as the order-lines load sets them.
+      SELECT s.*,
+        CASE WHEN row_number() OVER (PARTITION BY order_id, sku ORDER BY line_number) = 1 THEN 1 ELSE 0 END AS sku_order_count,
+        CASE WHEN row_number() OVER (PARTITION BY order_id, category ORDER BY line_number) = 1 THEN 1 ELSE 0 END AS category_order_count,
+        CASE WHEN row_number() OVER (PARTITION BY order_id, category, brand ORDER BY line_number) = 1 THEN 1 ELSE 0 END AS segment_order_count
+      FROM s;`,
   },
   {
     table: 'star.fact_sales_return',

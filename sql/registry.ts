@@ -78,6 +78,7 @@ export const MIGRATIONS: readonly MigrationFile[] = [
   migration(4, 'staging'),
   migration(5, 'realtime_streams'),
   migration(6, 'api_reader_role'),
+  migration(7, 'sales_order_counts_by_grain'),
 ];
 
 /** Every view, in creation order. */

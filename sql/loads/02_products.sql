@@ -70,6 +70,35 @@ WHERE fact_sales.sku = d.sku
        OR COALESCE(fact_sales.brand, '') <> COALESCE(d.brand, ''))
   AND d.sku IN (SELECT sku FROM staging.dim_product_versions);
 
+-- The order counts by grain (migration V007) of the orders with a line of a touched SKU, recomputed:
+-- a line re-pointed to another category or brand may change which line is the first of its group.
+UPDATE star.fact_sales
+SET sku_order_count = g.sku_order_count,
+  category_order_count = g.category_order_count,
+  segment_order_count = g.segment_order_count
+FROM (
+  SELECT
+    order_id,
+    line_number,
+    CAST(CASE WHEN ROW_NUMBER() OVER (PARTITION BY order_id, sku ORDER BY line_number) = 1 THEN 1 ELSE 0 END
+      AS SMALLINT) AS sku_order_count,
+    CAST(CASE WHEN ROW_NUMBER() OVER (
+      PARTITION BY order_id, COALESCE(category, 'Unknown') ORDER BY line_number) = 1 THEN 1 ELSE 0 END
+      AS SMALLINT) AS category_order_count,
+    CAST(CASE WHEN ROW_NUMBER() OVER (
+      PARTITION BY order_id, COALESCE(category, 'Unknown'), COALESCE(brand, 'Unknown') ORDER BY line_number) = 1
+      THEN 1 ELSE 0 END AS SMALLINT) AS segment_order_count
+  FROM star.fact_sales
+  WHERE order_id IN (
+    SELECT order_id FROM star.fact_sales WHERE sku IN (SELECT sku FROM staging.dim_product_versions)
+  )
+) g
+WHERE fact_sales.order_id = g.order_id
+  AND fact_sales.line_number = g.line_number
+  AND (COALESCE(fact_sales.sku_order_count, -1) <> g.sku_order_count
+       OR COALESCE(fact_sales.category_order_count, -1) <> g.category_order_count
+       OR COALESCE(fact_sales.segment_order_count, -1) <> g.segment_order_count);
+
 UPDATE star.fact_inventory_movement
 SET product_key = d.product_key
 FROM star.dim_product d

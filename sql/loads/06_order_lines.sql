@@ -78,6 +78,34 @@ VALUES (r.order_id, r.line_number, r.order_count, r.order_event_id, r.order_time
   r.customer_country, r.product_key, r.sku, r.product_id, r.category, r.subcategory, r.brand, r.campaign_key, r.campaign_id, r.channel, r.currency, r.quantity,
   r.unit_price, r.discount, r.gross_amount, r.net_amount, 0, 'created', GETDATE());
 
+-- The order counts by grain (migration V007) of every line of the orders loaded, recomputed: a line
+-- added or re-pointed to another product changes which line is the first of its SKU, category or
+-- category and brand.
+UPDATE star.fact_sales
+SET sku_order_count = g.sku_order_count,
+  category_order_count = g.category_order_count,
+  segment_order_count = g.segment_order_count
+FROM (
+  SELECT
+    order_id,
+    line_number,
+    CAST(CASE WHEN ROW_NUMBER() OVER (PARTITION BY order_id, sku ORDER BY line_number) = 1 THEN 1 ELSE 0 END
+      AS SMALLINT) AS sku_order_count,
+    CAST(CASE WHEN ROW_NUMBER() OVER (
+      PARTITION BY order_id, COALESCE(category, 'Unknown') ORDER BY line_number) = 1 THEN 1 ELSE 0 END
+      AS SMALLINT) AS category_order_count,
+    CAST(CASE WHEN ROW_NUMBER() OVER (
+      PARTITION BY order_id, COALESCE(category, 'Unknown'), COALESCE(brand, 'Unknown') ORDER BY line_number) = 1
+      THEN 1 ELSE 0 END AS SMALLINT) AS segment_order_count
+  FROM star.fact_sales
+  WHERE order_id IN (SELECT order_id FROM staging.fact_sales_rows)
+) g
+WHERE fact_sales.order_id = g.order_id
+  AND fact_sales.line_number = g.line_number
+  AND (COALESCE(fact_sales.sku_order_count, -1) <> g.sku_order_count
+       OR COALESCE(fact_sales.category_order_count, -1) <> g.category_order_count
+       OR COALESCE(fact_sales.segment_order_count, -1) <> g.segment_order_count);
+
 DELETE FROM staging.fact_sales_return_rows;
 
 INSERT INTO staging.fact_sales_return_rows

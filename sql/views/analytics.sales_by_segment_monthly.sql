@@ -33,7 +33,7 @@ WITH lines AS (
     brand,
     channel,
     customer_country AS region,
-    order_id,
+    segment_order_count,
     units,
     revenue
   FROM analytics.sales_lines
@@ -46,7 +46,7 @@ segments AS (
     brand,
     channel,
     region,
-    COUNT(DISTINCT order_id) AS orders,
+    CAST(SUM(segment_order_count) AS BIGINT) AS orders,
     SUM(units) AS units,
     CAST(SUM(revenue) AS DECIMAL(18, 4)) AS revenue
   FROM lines

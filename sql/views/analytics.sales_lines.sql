@@ -8,6 +8,10 @@
 --   order_id, line_number      the line's natural key
 --   order_count                1 on the first line of the order, 0 on the others: SUM(order_count)
 --                              counts orders at any grain that keeps an order whole
+--   sku_order_count, category_order_count, segment_order_count   the same for the order's lines of
+--                              one SKU, one category, one category and brand: 1 on the first such
+--                              line, 0 on the others, so SUM counts the distinct orders of a SKU,
+--                              category or segment, also together with month, channel or country
 --   order_time, order_date     when the order was placed (UTC), and its date
 --   week_start, month_start    the Monday of its ISO week and the first day of its month
 --   customer_id                the customer (natural key); customer_key is the dimension version
@@ -37,6 +41,9 @@ WITH fact_lines AS (
     f.order_id,
     f.line_number,
     f.order_count,
+    f.sku_order_count,
+    f.category_order_count,
+    f.segment_order_count,
     f.order_time,
     f.date_key,
     f.customer_key,
@@ -75,6 +82,9 @@ SELECT
   r.order_id,
   r.line_number,
   r.order_count,
+  r.sku_order_count,
+  r.category_order_count,
+  r.segment_order_count,
   r.order_time,
   d.full_date AS order_date,
   d.week_start,

@@ -21,7 +21,7 @@ WITH category_month AS (
   SELECT
     month_start,
     category,
-    COUNT(DISTINCT order_id) AS orders,
+    CAST(SUM(category_order_count) AS BIGINT) AS orders,
     SUM(units) AS units,
     CAST(SUM(revenue) AS DECIMAL(18, 4)) AS revenue
   FROM analytics.sales_lines

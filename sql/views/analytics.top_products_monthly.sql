@@ -21,7 +21,7 @@ WITH sku_month AS (
   SELECT
     month_start,
     sku,
-    COUNT(DISTINCT order_id) AS orders,
+    CAST(SUM(sku_order_count) AS BIGINT) AS orders,
     SUM(units) AS units,
     CAST(SUM(revenue) AS DECIMAL(18, 4)) AS revenue
   FROM analytics.sales_lines

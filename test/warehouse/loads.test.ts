@@ -236,6 +236,94 @@ describe('migrations', () => {
 });
 
 describe('loads', () => {
+  it('keep the order counts by grain (V007) equal to distinct orders, also after a late product change', async () => {
+    // o-1 has two lines of SKU-1 (Shoes) and one of SKU-2 (Hats); o-2 one line of SKU-2.
+    await writePartition('customers', 'extract_date=2024-09-18', [customer(1, 'DE', '2024-09-01 00:00:00')]);
+    await writePartition('products', 'extract_date=2024-09-18', [
+      product('SKU-1', 'Shoes', '2024-09-01 00:00:00'),
+      product('SKU-2', 'Hats', '2024-09-01 00:00:00'),
+    ]);
+    await writePartition('order_lines', 'event_date=2024-09-18', [
+      line('o-1', 1, 1, 'SKU-1', '2024-09-18 10:00:00'),
+      line('o-1', 2, 1, 'SKU-2', '2024-09-18 10:00:00'),
+      line('o-1', 3, 1, 'SKU-1', '2024-09-18 10:00:00'),
+      line('o-2', 1, 1, 'SKU-2', '2024-09-18 11:00:00'),
+    ]);
+    await load();
+    const counts = () =>
+      rows(
+        'SELECT order_id, line_number, sku_order_count AS s, category_order_count AS c, segment_order_count AS g FROM star.fact_sales ORDER BY 1, 2',
+      );
+    // What the views count with them, against COUNT(DISTINCT order_id) over the same lines.
+    const agree = async () =>
+      rows(`SELECT category, SUM(category_order_count) = COUNT(DISTINCT order_id) AS ok
+            FROM analytics.sales_lines GROUP BY category
+            UNION ALL SELECT sku, SUM(sku_order_count) = COUNT(DISTINCT order_id) FROM analytics.sales_lines GROUP BY sku
+            UNION ALL SELECT category || '/' || brand, SUM(segment_order_count) = COUNT(DISTINCT order_id)
+            FROM analytics.sales_lines GROUP BY category, brand ORDER BY 1`);
+    await wh.migrate(MIGRATIONS);
+    const before = await counts();
+
+    // A version of SKU-2 effective since before the orders moves it to Shoes: the load re-points the
+    // lines, and o-1's SKU-2 line is no longer the first of its category in o-1.
+    await writePartition('products', 'extract_date=2024-09-19', [
+      product('SKU-2', 'Shoes', '2024-09-01 00:00:00'),
+    ]);
+    await load(['products']);
+    const after = await counts();
+
+    expect(before).toEqual([
+      { order_id: 'o-1', line_number: 1, s: 1, c: 1, g: 1 },
+      { order_id: 'o-1', line_number: 2, s: 1, c: 1, g: 1 },
+      { order_id: 'o-1', line_number: 3, s: 0, c: 0, g: 0 },
+      { order_id: 'o-2', line_number: 1, s: 1, c: 1, g: 1 },
+    ]);
+    expect(after).toEqual([
+      { order_id: 'o-1', line_number: 1, s: 1, c: 1, g: 1 },
+      { order_id: 'o-1', line_number: 2, s: 1, c: 0, g: 0 },
+      { order_id: 'o-1', line_number: 3, s: 0, c: 0, g: 0 },
+      { order_id: 'o-2', line_number: 1, s: 1, c: 1, g: 1 },
+    ]);
+    expect((await agree()).every((r) => r.ok === true)).toBe(true);
+    expect(await rows('SELECT category, orders FROM analytics.top_categories_monthly ORDER BY 1')).toEqual([
+      { category: 'Shoes', orders: 2 },
+    ]);
+  });
+
+  it('V007 gives the lines loaded before it their order counts by grain', async () => {
+    // A warehouse at V006 with lines, then V007.
+    const at6 = await LocalWarehouse.open();
+    try {
+      await at6.migrate(
+        MIGRATIONS.filter((m) => m.version <= 6),
+        [],
+      );
+      await at6.run(`INSERT INTO star.fact_sales (order_id, line_number, order_count, order_event_id, order_time,
+          date_key, customer_key, customer_id, product_key, sku, category, brand, campaign_key, channel, currency,
+          quantity, unit_price, discount, gross_amount, net_amount, returned_quantity, status, loaded_at)
+        SELECT 'o-' || (i // 3), i % 3, CASE WHEN i % 3 = 0 THEN 1 ELSE 0 END, 'e', TIMESTAMP '2024-09-18 10:00:00',
+          20240918, -1, 1, -1, 'SKU-' || (i % 2), CASE WHEN i % 3 = 2 THEN NULL ELSE 'Shoes' END, 'B', 0, 'web', 'EUR',
+          1, 1, 0, 1, 1, 0, 'created', TIMESTAMP '2024-09-18 10:00:00'
+        FROM range(0, 6) t(i)`);
+      await at6.migrate(MIGRATIONS, []);
+
+      expect(
+        await at6.query(
+          'SELECT order_id, line_number, sku_order_count AS s, category_order_count AS c, segment_order_count AS g FROM star.fact_sales ORDER BY 1, 2',
+        ),
+      ).toEqual([
+        { order_id: 'o-0', line_number: 0, s: 1, c: 1, g: 1 },
+        { order_id: 'o-0', line_number: 1, s: 1, c: 0, g: 0 },
+        { order_id: 'o-0', line_number: 2, s: 0, c: 1, g: 1 },
+        { order_id: 'o-1', line_number: 0, s: 1, c: 1, g: 1 },
+        { order_id: 'o-1', line_number: 1, s: 1, c: 0, g: 0 },
+        { order_id: 'o-1', line_number: 2, s: 0, c: 1, g: 1 },
+      ]);
+    } finally {
+      at6.close();
+    }
+  });
+
   it('load dimensions and facts, reconcile, and change nothing when the same partitions load again', async () => {
     await writePartition('customers', 'extract_date=2024-09-18', [
       customer(1, 'DE', '2024-09-01 00:00:00'),
