@@ -20,7 +20,7 @@
  * slower than `--pg-timeout` seconds on PostgreSQL is recorded as at least that. Prints the table that
  * docs/benchmarks.md records, and writes .bench/warehouse/result.json.
  */
-import { createReadStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -328,18 +328,28 @@ async function timeDuckDb(views: string[]): Promise<Record<string, number[]>> {
 }
 
 async function exportCsv(): Promise<void> {
-  if (existsSync(join(csvDir, 'done')) && !values.rebuild) return;
-  rmSync(csvDir, { recursive: true, force: true });
-  mkdirSync(csvDir, { recursive: true });
   const wh = await LocalWarehouse.open(duckPath);
   try {
-    for (const t of [...TABLES.map((x) => x.table), 'star.dim_date']) {
+    // The export is a copy of the star's tables: kept while their columns are the same (the 'done'
+    // file records them), exported again when a migration has changed them since.
+    const tables = [...TABLES.map((x) => x.table), 'star.dim_date'];
+    const columns = JSON.stringify(
+      await wh.query(
+        `SELECT table_schema || '.' || table_name AS t, string_agg(column_name, ',' ORDER BY ordinal_position) AS c
+         FROM information_schema.columns WHERE table_schema = 'star' GROUP BY 1 ORDER BY 1`,
+      ),
+    );
+    const done = join(csvDir, 'done');
+    if (existsSync(done) && readFileSync(done, 'utf8') === columns && !values.rebuild) return;
+    rmSync(csvDir, { recursive: true, force: true });
+    mkdirSync(csvDir, { recursive: true });
+    for (const t of tables) {
       await wh.run(`COPY (SELECT * FROM ${t}) TO '${join(csvDir, `${t}.csv`)}' (FORMAT CSV, HEADER false)`);
     }
+    writeFileSync(done, columns);
   } finally {
     wh.close();
   }
-  writeFileSync(join(csvDir, 'done'), '');
 }
 
 async function timePostgres(views: string[]): Promise<Record<string, number[] | 'timeout' | 'error'>> {
@@ -365,8 +375,14 @@ async function timePostgres(views: string[]): Promise<Record<string, number[] | 
         splitStatements(readSql(m.file)).map((sql, i) => ({ file: m.file, index: i + 1, sql })),
       ),
     ];
-    // The schema only: the rows come from DuckDB, so the inserts of the migrations are skipped.
-    for (const t of await translateStatements(ddl, 'postgres')) {
+    // The schema only: the rows come from DuckDB, so the inserts of the migrations are skipped. The
+    // row store is compared on the analytics views: the realtime schema's streaming views read Kinesis
+    // relations through Redshift's VARBYTE functions, which have no PostgreSQL translation.
+    const streaming = /\b(realtime|kinesis_streams)\b|\bFROM\s+KINESIS\b/i;
+    for (const t of await translateStatements(
+      ddl.filter((d) => !streaming.test(d.sql)),
+      'postgres',
+    )) {
       if (/^\s*(CREATE|ALTER)\b/i.test(t.translated.replace(/\/\*[\s\S]*?\*\//g, '')))
         await client.query(t.translated);
     }
@@ -381,12 +397,12 @@ async function timePostgres(views: string[]): Promise<Record<string, number[] | 
     for (const ix of PG_INDEXES) await client.query(ix);
     await client.query('VACUUM ANALYZE');
     console.log(`  PostgreSQL: indexes and ANALYZE in ${seconds(Date.now() - t1)} s`);
-    for (const v of viewStatements()) {
+    for (const v of viewStatements().filter((x) => !streaming.test(x.file))) {
       const [t] = await translateStatements([{ file: v.file, index: 1, sql: v.sql }], 'postgres');
       await client.query(t.translated);
     }
     await client.query(`SET statement_timeout = '${pgTimeoutSeconds}s'`);
-    for (const v of views) {
+    for (const v of views.filter((x) => !streaming.test(x))) {
       const times: number[] = [];
       try {
         for (let r = 0; r < pgRuns; r++) {
@@ -443,6 +459,8 @@ async function main(): Promise<void> {
   });
   const duckTotal = rows.reduce((n, r) => n + r.duckMs, 0);
   const pgTotal = rows.reduce((n, r) => n + (Number.isFinite(r.pgMs) ? r.pgMs : 0), 0);
+  // The ratio compares the views timed on both engines (PostgreSQL times the analytics views only).
+  const duckCompared = rows.reduce((n, r) => n + (Number.isFinite(r.pgMs) ? r.duckMs : 0), 0);
   console.log(
     '\n' +
       formatTable(
@@ -460,12 +478,17 @@ async function main(): Promise<void> {
                   : '',
             r.ratio,
           ]),
-          [
-            'suite (sum of medians)',
-            seconds(duckTotal),
-            pgTotal ? seconds(pgTotal) : '',
-            pgTotal ? `${(pgTotal / duckTotal).toFixed(1)}×` : '',
-          ],
+          ['suite (sum of medians)', seconds(duckTotal), '', ''],
+          ...(pgTotal
+            ? [
+                [
+                  'suite of the views timed on both',
+                  seconds(duckCompared),
+                  seconds(pgTotal),
+                  `${(pgTotal / duckCompared).toFixed(1)}×`,
+                ],
+              ]
+            : []),
         ],
       ),
   );
@@ -481,6 +504,7 @@ async function main(): Promise<void> {
         pgRuns,
         rows,
         duckTotal,
+        duckCompared,
         pgTotal,
         at: new Date().toISOString(),
       },

@@ -102,6 +102,8 @@ KINESIS_COLUMNS = (
     "approximate_arrival_timestamp TIMESTAMP, partition_key VARCHAR, shard_id VARCHAR, "
     "sequence_number VARCHAR, refresh_time TIMESTAMP, kinesis_data BLOB"
 )
+# The same for the warehouse benchmark's PostgreSQL schema (PostgreSQL's binary type is BYTEA).
+KINESIS_COLUMNS_POSTGRES = KINESIS_COLUMNS.replace(" BLOB", " BYTEA")
 EXTERNAL_KINESIS_SCHEMA = re.compile(
     r"^\s*CREATE\s+EXTERNAL\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+FROM\s+KINESIS\s+"
     r"IAM_ROLE\s+'[^']+'\s*$",
@@ -321,7 +323,8 @@ def to_duckdb(statement: str, dialect: str = "duckdb") -> str:
                                           if not isinstance(p, (exp.MaterializedProperty, exp.AutoRefreshProperty))])
                 if dialect != "duckdb":
                     # The warehouse benchmark's PostgreSQL schema: a plain view over the relations.
-                    out.extend(f"CREATE TABLE IF NOT EXISTS {_unaliased(r)} ({KINESIS_COLUMNS})" for r in relations)
+                    out.extend(f"CREATE TABLE IF NOT EXISTS {_unaliased(r)} ({KINESIS_COLUMNS_POSTGRES})"
+                               for r in relations)
                     relations = []
                 elif len({(r.db.lower(), r.name) for r in relations}) > 1:
                     raise ValueError("CREATE MATERIALIZED VIEW: the twin handles one Kinesis relation per view")
