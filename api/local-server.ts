@@ -33,7 +33,12 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, ServerResponse, createServer } from 'node:http';
-import { type AddressInfo, type Socket, createServer as createNetServer } from 'node:net';
+import {
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+  createServer as createNetServer,
+} from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ApiHandler, ApiLogger, createApiHandler } from '../lambdas/api/api-handler';
@@ -461,6 +466,17 @@ async function dynamoConfigOf(
   };
 }
 
+/** Listens on `options.host` (default 127.0.0.1) and `options.port` (default: a free one); resolves with the URL. */
+async function listen(server: NetServer, options: Pick<LocalApiOptions, 'host' | 'port'>): Promise<string> {
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return `http://${host}:${port}`;
+}
+
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
     ? Promise.resolve()
@@ -548,14 +564,9 @@ async function startWorkers(
         });
       }),
     );
-    const host = options.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      listener.once('error', reject);
-      listener.listen(options.port ?? 0, host, () => resolve());
-    });
-    const { port } = listener.address() as AddressInfo;
+    const url = await listen(listener, options);
     return {
-      url: `http://${host}:${port}`,
+      url,
       credentials: config.check.credentials,
       region: config.check.region,
       workers: count,
@@ -613,14 +624,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     { logger: options.logger },
   );
   const server = createServer(createRequestListener(check, handler, options.logger));
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listen(server, options);
   return {
-    url: `http://${host}:${port}`,
+    url,
     credentials,
     region,
     workers: 1,

@@ -71,7 +71,8 @@ WHERE fact_sales.sku = d.sku
   AND d.sku IN (SELECT sku FROM staging.dim_product_versions);
 
 -- The order counts by grain (migration V007) of the orders with a line of a touched SKU, recomputed:
--- a line re-pointed to another category or brand may change which line is the first of its group.
+-- a line re-pointed to another category or brand may change which line is the first of its group. The
+-- statement is V007's backfill for these orders only (test/warehouse/loads.test.ts keeps them equal).
 UPDATE star.fact_sales
 SET sku_order_count = g.sku_order_count,
   category_order_count = g.category_order_count,

@@ -80,7 +80,8 @@ VALUES (r.order_id, r.line_number, r.order_count, r.order_event_id, r.order_time
 
 -- The order counts by grain (migration V007) of every line of the orders loaded, recomputed: a line
 -- added or re-pointed to another product changes which line is the first of its SKU, category or
--- category and brand.
+-- category and brand. The statement is V007's backfill for these orders only
+-- (test/warehouse/loads.test.ts keeps them equal).
 UPDATE star.fact_sales
 SET sku_order_count = g.sku_order_count,
   category_order_count = g.category_order_count,

@@ -14,7 +14,7 @@
 import { mkdtemp, mkdir, rm, utimes, writeFile, readdir, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIGRATIONS, SQL_ROOT } from '../../sql/registry';
+import { MIGRATIONS, SQL_ROOT, readSql, splitStatements } from '../../sql/registry';
 import { LocalWarehouse, Row } from '../../twin/warehouse/local-warehouse';
 
 type Value = string | number | boolean | null;
@@ -288,6 +288,23 @@ describe('loads', () => {
     expect(await rows('SELECT category, orders FROM analytics.top_categories_monthly ORDER BY 1')).toEqual([
       { category: 'Shoes', orders: 2 },
     ]);
+  });
+
+  it('the order counts by grain are computed by one statement, in V007 and in both loads that keep them', () => {
+    // The same UPDATE in three files (SQL files have no includes); only the orders it covers differ.
+    const recompute = (file: string): string => {
+      const statement = splitStatements(readSql(file)).find((x) =>
+        /^\s*(--[^\n]*\n\s*)*UPDATE star\.fact_sales\s+SET sku_order_count/.test(x),
+      );
+      if (!statement) throw new Error(`${file} has no UPDATE of the order counts by grain`);
+      return statement
+        .replace(/^(\s*--[^\n]*\n)*/, '')
+        .replace(/(\n {2}FROM star\.fact_sales)[\s\S]*?(\n\) g\n)/, '$1$2');
+    };
+    const v007 = recompute('migrations/V007__sales_order_counts_by_grain.sql');
+
+    expect(recompute('loads/06_order_lines.sql')).toBe(v007);
+    expect(recompute('loads/02_products.sql')).toBe(v007);
   });
 
   it('V007 gives the lines loaded before it their order counts by grain', async () => {

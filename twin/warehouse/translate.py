@@ -221,11 +221,15 @@ def _string(value: str) -> str:
     return exp.Literal.string(value).sql(dialect="duckdb")
 
 
+def _refresh_view(view: exp.Table) -> str:
+    """The refresh view of a streaming MV, as SQL."""
+    return f"{STREAM_CATALOG_SCHEMA}.{_quoted(f'refresh__{view.db}__{view.name}')}"
+
+
 def _stream_names(view: exp.Table, relation: exp.Table) -> tuple[str, str, str]:
     """The pending table's name (unquoted), the refresh view's and the MV's (as SQL) of a streaming MV."""
     pending = f"pending__{relation.db}__{relation.name}"
-    refresh = f"{STREAM_CATALOG_SCHEMA}.{_quoted(f'refresh__{view.db}__{view.name}')}"
-    return pending, refresh, view.sql(dialect="duckdb")
+    return pending, _refresh_view(view), view.sql(dialect="duckdb")
 
 
 def _streaming_view(tree: exp.Create, relation: exp.Table) -> list[str]:
@@ -263,7 +267,7 @@ def _drop_streaming_view(tree: exp.Drop) -> list[str]:
     out = []
     for view in tree.args.get("tables") or [tree.this]:
         name = view.sql(dialect="duckdb")
-        refresh = f"{STREAM_CATALOG_SCHEMA}.{_quoted(f'refresh__{view.db}__{view.name}')}"
+        refresh = _refresh_view(view)
         out += [
             f"CREATE SCHEMA IF NOT EXISTS {STREAM_CATALOG_SCHEMA}",
             f"CREATE TABLE IF NOT EXISTS {STREAM_CATALOG} ({STREAM_CATALOG_COLUMNS})",
