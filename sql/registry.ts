@@ -79,6 +79,7 @@ export const MIGRATIONS: readonly MigrationFile[] = [
   migration(5, 'realtime_streams'),
   migration(6, 'api_reader_role'),
   migration(7, 'sales_order_counts_by_grain'),
+  migration(8, 'analytics_materialized_views'),
 ];
 
 /** Every view, in creation order. */
@@ -114,6 +115,31 @@ export const VIEWS: readonly ViewFile[] = [
   view('realtime.stream_errors'),
   view('realtime.stream_lag'),
 ];
+
+/**
+ * The materialized views over the star (created by the migrations), in refresh order: an MV comes
+ * after the MVs it reads. The analytics views read them instead of grouping the order lines on every
+ * query (docs/DESIGN.md section 16). A load run refreshes each one after the loads, one
+ * `REFRESH MATERIALIZED VIEW` at a time (each is its own transaction on Redshift), so that the views
+ * agree with the star when the run ends; on AWS they also have AUTO REFRESH.
+ */
+export const MATERIALIZED_VIEWS: readonly string[] = [
+  'star.mv_sales_by_day_campaign',
+  'star.mv_segment_month_sales',
+  'star.mv_top_products_monthly',
+  'star.mv_customer_month_sales',
+  'star.mv_customer_sales',
+  'star.mv_stock_positions',
+  'star.mv_sku_units_30d',
+  'star.mv_stock_outs',
+];
+
+/** The statement that refreshes one materialized view. */
+export function refreshStatement(materializedView: string): string {
+  if (!/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/.test(materializedView))
+    throw new Error(`'${materializedView}' is not a schema-qualified materialized view name`);
+  return `REFRESH MATERIALIZED VIEW ${materializedView}`;
+}
 
 function load(order: number, dataset: string, partitionKey: string): LoadFile {
   return {

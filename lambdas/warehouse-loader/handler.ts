@@ -1,7 +1,7 @@
 /**
- * The Lambda of the load state machine: one function, three steps chosen by `action` (`plan`,
- * `submit`, `poll`; see ./loader.ts), so that every Data API statement is run and described by the
- * same role.
+ * The Lambda of the load state machine: one function, five steps chosen by `action` (`plan`,
+ * `submit`, `poll` per load and partition; `refresh`, `pollRefresh` per materialized view after the
+ * loads; see ./loader.ts), so that every Data API statement is run and described by the same role.
  *
  * Environment: WORKGROUP_NAME, DATABASE, SECRET_ARN, CURATED_BUCKET, COPY_ROLE_ARN,
  * STATEMENT_PREFIX, MAX_PARTITIONS_PER_RUN. The bundle carries loads/ next to this file.
@@ -10,7 +10,7 @@ import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CuratedObject } from '../../sql/registry';
 import { RedshiftDataApi } from '../warehouse-migrations/data-api';
-import { LoaderDeps, planLoad, pollPartition, submitPartition } from './loader';
+import { LoaderDeps, planLoad, pollPartition, pollRefresh, submitPartition, submitRefresh } from './loader';
 
 /** What the state machine passes. */
 export type LoaderEvent =
@@ -27,7 +27,9 @@ export type LoaderEvent =
       readonly dataset: string;
       readonly partition: string;
       readonly statementId: string;
-    };
+    }
+  | { readonly action: 'refresh'; readonly materializedView: string; readonly runId: string }
+  | { readonly action: 'pollRefresh'; readonly materializedView: string; readonly statementId: string };
 
 /** Lists `prefix` of a bucket, keys relative to the prefix. */
 export async function listCurated(
@@ -59,9 +61,13 @@ export async function handleLoaderEvent(event: LoaderEvent, deps: LoaderDeps): P
       return submitPartition(event, deps);
     case 'poll':
       return pollPartition(event, deps);
+    case 'refresh':
+      return submitRefresh(event, deps);
+    case 'pollRefresh':
+      return pollRefresh(event, deps);
     default:
       throw new Error(
-        `warehouse-loader: unknown action '${String((event as { action?: unknown }).action)}' (plan, submit or poll)`,
+        `warehouse-loader: unknown action '${String((event as { action?: unknown }).action)}' (plan, submit, poll, refresh or pollRefresh)`,
       );
   }
 }

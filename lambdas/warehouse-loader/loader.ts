@@ -1,21 +1,28 @@
 /**
- * The scheduled loads of the curated zone into the star schema, as three small steps a Step
- * Functions state machine strings together per entry of LOADS (in order) and per changed partition:
+ * The scheduled loads of the curated zone into the star schema, as small steps a Step Functions
+ * state machine strings together per entry of LOADS (in order) and per changed partition, then per
+ * entry of MATERIALIZED_VIEWS (in order) once every load of the run is done:
  *
  * - {@link planLoad}: the dataset's watermark (newest `source_modified_at` its loads recorded in
  *   ops.load_audit), the listing of `curated/<dataset>/`, and the partitions changed since;
  * - {@link submitPartition}: the load's statements for one partition as ONE Data API batch (one
  *   transaction: COPY into staging, merge, audit row);
  * - {@link pollPartition}: the batch's state; a failure throws with the file, the statement and
- *   Redshift's message, which fails the execution (and alarms).
+ *   Redshift's message, which fails the execution (and alarms);
+ * - {@link submitRefresh}: `REFRESH MATERIALIZED VIEW <name>` of one materialized view as a single
+ *   Data API statement, not a batch (on Redshift each refresh is its own transaction);
+ * - {@link pollRefresh}: the refresh's state; a failure throws with the materialized view, Redshift's
+ *   message and the statement id, which fails the execution (and alarms).
  */
 import {
   ChangedPartition,
   CuratedObject,
   LOADS,
   LoadFile,
+  MATERIALIZED_VIEWS,
   changedPartitions,
   loadStatements,
+  refreshStatement,
 } from '../../sql/registry';
 import {
   CellValue,
@@ -50,6 +57,8 @@ export interface LoaderDeps {
   /** How long the watermark query may take. @default 120 s */
   readonly watermarkTimeoutMs?: number;
   readonly loads?: readonly LoadFile[];
+  /** The materialized views a run may refresh. @default MATERIALIZED_VIEWS of sql/registry.ts */
+  readonly materializedViews?: readonly string[];
 }
 
 /** A partition to load, as the state machine carries it. */
@@ -217,4 +226,51 @@ export async function pollPartition(
   if (isRunning(d.status)) return { status: 'RUNNING' };
   if (d.status === 'FINISHED') return { status: 'FINISHED' };
   throw new Error(loadFailureMessage(loadOf(input.dataset, deps.loads ?? LOADS), input.partition, d));
+}
+
+function materializedViewOf(name: string, known: readonly string[]): string {
+  if (!known.includes(name))
+    throw new Error(
+      `No materialized view '${name}' in sql/registry.ts MATERIALIZED_VIEWS (known: ${known.join(', ') || 'none'})`,
+    );
+  return name;
+}
+
+/** The statement name of a materialized view's refresh (also how an operator finds it in the Data API). */
+export function refreshStatementName(prefix: string, runId: string, materializedView: string): string {
+  return `${prefix}/${runId}/refresh/${materializedView}`;
+}
+
+/**
+ * Submits the refresh of one materialized view as ONE statement (ExecuteStatement, not a batch: on
+ * Redshift a REFRESH MATERIALIZED VIEW runs as its own transaction); returns its id.
+ */
+export async function submitRefresh(
+  input: { materializedView: string; runId: string },
+  deps: LoaderDeps,
+): Promise<{ statementId: string }> {
+  const mv = materializedViewOf(input.materializedView, deps.materializedViews ?? MATERIALIZED_VIEWS);
+  const statementId = await deps.api.execute(
+    refreshStatement(mv),
+    [],
+    refreshStatementName(deps.statementPrefix, input.runId, mv),
+  );
+  return { statementId };
+}
+
+/** The error of a failed refresh: the materialized view, Redshift's message, the statement, what to do. */
+export function refreshFailureMessage(materializedView: string, d: StatementDescription): string {
+  return `Refresh of materialized view ${materializedView} ${d.status.toLowerCase()}: ${d.error ?? 'no message'} (Data API statement ${d.id}). The loads of this run are committed and the view keeps its previous contents; the materialized views after it in MATERIALIZED_VIEWS were not refreshed by this run. The next run refreshes them all again; to refresh now, fix the cause and run ${refreshStatement(materializedView)} as the warehouse admin user (Query Editor v2 or the Data API with the admin secret).`;
+}
+
+/** RUNNING or FINISHED; throws the failure. */
+export async function pollRefresh(
+  input: { materializedView: string; statementId: string },
+  deps: LoaderDeps,
+): Promise<{ status: 'RUNNING' | 'FINISHED' }> {
+  const mv = materializedViewOf(input.materializedView, deps.materializedViews ?? MATERIALIZED_VIEWS);
+  const d = await deps.api.describe(input.statementId);
+  if (isRunning(d.status)) return { status: 'RUNNING' };
+  if (d.status === 'FINISHED') return { status: 'FINISHED' };
+  throw new Error(refreshFailureMessage(mv, d));
 }

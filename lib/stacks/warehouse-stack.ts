@@ -31,7 +31,7 @@ import { LakeCatalog, PlatformFunction } from '../constructs';
 import { copySqlCommands } from '../constructs/warehouse-sql-bundle';
 import { resourceFinding } from '../constructs/private/nag';
 import { CURATED_PREFIX } from '../lake/lake-layout';
-import { LOADS, sqlFingerprint } from '../../sql/registry';
+import { LOADS, MATERIALIZED_VIEWS, sqlFingerprint } from '../../sql/registry';
 import { LAMBDAS_ROOT } from './ingestion-stack';
 
 /** Partitions one scheduled run loads per dataset at most; the next run takes the rest. */
@@ -70,7 +70,8 @@ export interface WarehouseStackProps extends StackProps {
  * the isolated subnets, not public, enhanced VPC routing, TLS required), its usage limits, scheduled
  * snapshots, the roles Redshift assumes (COPY from curated/, the Glue catalog, streaming ingestion),
  * the schema migration custom resource (sql/migrations and sql/views on every deploy that changes
- * them), and the scheduled loads (EventBridge Scheduler → Step Functions → Data API).
+ * them), and the scheduled loads (EventBridge Scheduler → Step Functions → Data API), each run
+ * ending with the refresh of the materialized views.
  *
  * Recovery: Redshift Serverless takes a recovery point of the namespace every 30 minutes and keeps
  * it 24 hours, by itself (not configurable). CloudFormation has AWS::RedshiftServerless::Snapshot,
@@ -648,7 +649,7 @@ export class WarehouseStack extends Stack {
     );
   }
 
-  /** The function of the load state machine (plan, submit, poll). */
+  /** The function of the load state machine (plan, submit, poll; refresh, pollRefresh). */
   private loaderFunction(
     props: WarehouseStackProps,
     lambdasRoot: string,
@@ -671,7 +672,8 @@ export class WarehouseStack extends Stack {
     return new PlatformFunction(this, 'Loader', {
       entry: path.join(lambdasRoot, 'warehouse-loader', 'handler.ts'),
       serviceName: 'warehouse-loader',
-      description: 'Warehouse loads: plans, submits and polls the load of each changed curated partition',
+      description:
+        'Warehouse loads: plans, submits and polls the load of each changed curated partition, then the refresh of each materialized view',
       role,
       environment: {
         ...target,
@@ -692,7 +694,10 @@ export class WarehouseStack extends Stack {
   /**
    * For each LOADS entry in order: plan (watermark, listing, changed partitions), then for each
    * partition in order: submit its batch, wait, poll until it finished. One load at a time and one
-   * partition at a time, so that the watermark only moves forward.
+   * partition at a time, so that the watermark only moves forward. Then, once every load is done,
+   * for each MATERIALIZED_VIEWS entry in order: submit its REFRESH (one statement, its own
+   * transaction), wait, poll until it finished; one at a time, so that an MV is refreshed after the
+   * MVs it reads. A failed load or refresh fails the execution (and the LoadsFailed alarm).
    */
   private loadStateMachineOf(props: WarehouseStackProps, loader: PlatformFunction): sfn.StateMachine {
     const { config } = props;
@@ -760,6 +765,45 @@ export class WarehouseStack extends Stack {
       comment: 'The LOADS of sql/registry.ts, in order (dimensions before the facts that use them)',
       result: sfn.Result.fromObject({ datasets: LOADS.map((l) => l.dataset) }),
     });
+    const refresh = invoke(
+      'Refresh',
+      { action: 'refresh', 'materializedView.$': '$.materializedView', 'runId.$': '$.runId' },
+      '$.submitted',
+    );
+    const waitForRefresh = new sfn.Wait(this, 'WaitForRefresh', {
+      time: sfn.WaitTime.duration(Duration.seconds(10)),
+    });
+    const pollRefresh = invoke(
+      'PollRefresh',
+      {
+        action: 'pollRefresh',
+        'materializedView.$': '$.materializedView',
+        'statementId.$': '$.submitted.value.statementId',
+      },
+      '$.poll',
+    );
+    const refreshLoop = refresh
+      .next(waitForRefresh)
+      .next(pollRefresh)
+      .next(
+        new sfn.Choice(this, 'RefreshFinished?')
+          .when(sfn.Condition.stringEquals('$.poll.value.status', 'RUNNING'), waitForRefresh)
+          .otherwise(new sfn.Succeed(this, 'MaterializedViewRefreshed')),
+      );
+    const eachMaterializedView = new sfn.Map(this, 'EachMaterializedView', {
+      itemsPath: '$.refresh.materializedViews',
+      maxConcurrency: 1,
+      itemSelector: { 'materializedView.$': '$$.Map.Item.Value', 'runId.$': '$$.Execution.Name' },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    eachMaterializedView.itemProcessor(refreshLoop);
+    // Under $.refresh, next to $.datasets (the Loads Pass's result), not in place of it.
+    const materializedViews = new sfn.Pass(this, 'MaterializedViews', {
+      comment:
+        'The MATERIALIZED_VIEWS of sql/registry.ts, in refresh order (an MV after the MVs it reads), refreshed once every load is done',
+      result: sfn.Result.fromObject({ materializedViews: [...MATERIALIZED_VIEWS] }),
+      resultPath: '$.refresh',
+    });
     const logGroup = new logs.LogGroup(this, 'LoadStateMachineLogs', {
       encryptionKey: props.key,
       retention: config.retention.logDays as logs.RetentionDays,
@@ -767,8 +811,11 @@ export class WarehouseStack extends Stack {
     });
     const stateMachine = new sfn.StateMachine(this, 'LoadStateMachine', {
       stateMachineName: `${config.prefix}-warehouse-loads`,
-      comment: 'Loads the changed partitions of each curated dataset into the warehouse (sql/loads)',
-      definitionBody: sfn.DefinitionBody.fromChainable(datasets.next(eachLoad)),
+      comment:
+        'Loads the changed partitions of each curated dataset into the warehouse (sql/loads), then refreshes each materialized view (MATERIALIZED_VIEWS of sql/registry.ts)',
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        datasets.next(eachLoad).next(materializedViews).next(eachMaterializedView),
+      ),
       timeout: Duration.minutes(config.warehouse.loadTimeoutMinutes),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
@@ -795,7 +842,7 @@ export class WarehouseStack extends Stack {
       [
         'LoadsFailed',
         sm.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-        'failed (the execution names the load file, statement and Redshift error)',
+        'failed (the execution names the load file and statement, or the materialized view, and the Redshift error)',
       ],
       [
         'LoadsTimedOut',

@@ -62,9 +62,9 @@ spend AS (
 attributed AS (
   SELECT
     campaign_id,
-    SUM(order_count) AS attributed_orders,
+    SUM(orders) AS attributed_orders,
     CAST(SUM(revenue) AS DECIMAL(18, 4)) AS attributed_revenue
-  FROM analytics.sales_lines
+  FROM star.mv_sales_by_day_campaign
   WHERE campaign_id IS NOT NULL
   GROUP BY campaign_id
 ),

@@ -23,10 +23,12 @@ WITH reference AS (
 ),
 
 customer_months AS (
-  SELECT DISTINCT
+  -- A row per customer and month with an order: star.mv_customer_month_sales (V008), refreshed by
+  -- every load run.
+  SELECT
     customer_id,
     month_start AS activity_month
-  FROM analytics.sales_lines
+  FROM star.mv_customer_month_sales
 ),
 
 cohorts AS (
@@ -66,7 +68,7 @@ activity AS (
   SELECT
     c.cohort_month,
     cm.activity_month,
-    COUNT(DISTINCT cm.customer_id) AS active_customers
+    COUNT(*) AS active_customers
   FROM customer_months cm
   JOIN cohorts c ON c.customer_id = cm.customer_id
   GROUP BY c.cohort_month, cm.activity_month

@@ -29,15 +29,10 @@ WITH reference AS (
 ),
 
 customer_sales AS (
-  SELECT
-    customer_id,
-    MIN(order_date) AS first_order_date,
-    MAX(order_date) AS last_order_date,
-    SUM(order_count) AS orders,
-    SUM(units) AS units,
-    CAST(SUM(revenue) AS DECIMAL(18, 4)) AS revenue
-  FROM analytics.sales_lines
-  GROUP BY customer_id
+  -- The lines of analytics.sales_lines grouped by customer: star.mv_customer_sales (V008), refreshed
+  -- by every load run.
+  SELECT customer_id, first_order_date, last_order_date, orders, units, revenue
+  FROM star.mv_customer_sales
 ),
 
 current_customers AS (

@@ -22,12 +22,7 @@
 -- Reference date: the latest order date in star.fact_sales (not CURRENT_DATE), so that answers are
 -- reproducible.
 CREATE OR REPLACE VIEW analytics.inventory_health AS
-WITH reference AS (
-  SELECT CAST(MAX(order_time) AS DATE) AS reference_date
-  FROM star.fact_sales
-),
-
-stock AS (
+WITH stock AS (
   SELECT
     sku,
     MAX(product_name) AS product_name,
@@ -36,20 +31,15 @@ stock AS (
     SUM(on_hand) AS on_hand,
     SUM(reserved) AS reserved,
     SUM(available) AS available
-  FROM analytics.inventory_stock_position
+  FROM star.mv_stock_positions
   GROUP BY sku
 ),
 
 sales_30d AS (
-  SELECT
-    f.sku,
-    SUM(f.quantity) AS units_sold_30d
-  FROM star.fact_sales f
-  CROSS JOIN reference r
-  WHERE f.status <> 'cancelled'
-    AND CAST(f.order_time AS DATE) > CAST(DATEADD(day, -30, r.reference_date) AS DATE)
-    AND CAST(f.order_time AS DATE) <= r.reference_date
-  GROUP BY f.sku
+  -- Units ordered per SKU in the 30 days ending on the reference date: star.mv_sku_units_30d (V008),
+  -- refreshed by every load run.
+  SELECT sku, units_sold_30d
+  FROM star.mv_sku_units_30d
 ),
 
 measured AS (

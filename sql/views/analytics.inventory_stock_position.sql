@@ -23,36 +23,9 @@
 -- position is the running total of every movement loaded, at the latest movement's time.
 -- Reference date: none (the position is as of the latest movement loaded).
 CREATE OR REPLACE VIEW analytics.inventory_stock_position AS
-WITH positions AS (
-  -- The snapshot the inventory load keeps per SKU and warehouse (sums of all their movements).
-  SELECT sku, warehouse_id, on_hand, reserved, last_movement_at, movements, reorder_point
-  FROM star.fact_inventory_position
-),
-
-current_products AS (
-  SELECT sku, name, category, reorder_point
-  FROM star.dim_product
-  WHERE is_current AND product_key > 0
-),
-
-resolved AS (
-  SELECT
-    p.sku,
-    p.warehouse_id,
-    COALESCE(cp.name, 'Unknown') AS product_name,
-    COALESCE(cp.category, 'Unknown') AS category,
-    COALESCE(w.name, 'Unknown') AS warehouse_name,
-    p.on_hand,
-    p.reserved,
-    p.on_hand - p.reserved AS available,
-    CAST(COALESCE(p.reorder_point, cp.reorder_point) AS BIGINT) AS reorder_point,
-    p.last_movement_at,
-    p.movements
-  FROM positions p
-  LEFT JOIN current_products cp ON cp.sku = p.sku
-  LEFT JOIN star.dim_warehouse w ON w.warehouse_id = p.warehouse_id
-)
-
+-- The snapshot the inventory load keeps per SKU and warehouse (sums of all their movements), with the
+-- SKU's current name, category and reorder point and the warehouse's name: star.mv_stock_positions
+-- (V008), refreshed by every load run.
 SELECT
   sku,
   warehouse_id,
@@ -67,4 +40,4 @@ SELECT
   CASE WHEN available <= 0 THEN TRUE ELSE FALSE END AS out_of_stock,
   last_movement_at,
   movements
-FROM resolved;
+FROM star.mv_stock_positions;

@@ -18,11 +18,18 @@
 -- (analytics.sales_lines). A customer who orders twice in their first month is new in that month.
 -- Reference date: none needed (every month with sales; the latest month is partial).
 CREATE OR REPLACE VIEW analytics.new_vs_returning_monthly AS
-WITH first_months AS (
+WITH customer_months AS (
+  -- A row per customer and month with an order, with its orders and revenue:
+  -- star.mv_customer_month_sales (V008), refreshed by every load run.
+  SELECT customer_id, month_start, orders, revenue
+  FROM star.mv_customer_month_sales
+),
+
+first_months AS (
   SELECT
     customer_id,
     MIN(month_start) AS first_month
-  FROM analytics.sales_lines
+  FROM customer_months
   GROUP BY customer_id
 ),
 
@@ -30,22 +37,22 @@ lines AS (
   SELECT
     s.month_start,
     s.customer_id,
-    s.order_id,
-    s.order_count,
+    s.orders,
     s.revenue,
     CASE WHEN f.first_month = s.month_start THEN 1 ELSE 0 END AS is_new
-  FROM analytics.sales_lines s
+  FROM customer_months s
   JOIN first_months f ON f.customer_id = s.customer_id
 ),
 
 monthly AS (
+  -- A customer has one row a month, so counting rows counts customers.
   SELECT
     month_start,
-    COUNT(DISTINCT customer_id) AS active_customers,
-    COUNT(DISTINCT CASE WHEN is_new = 1 THEN customer_id END) AS new_customers,
-    COUNT(DISTINCT CASE WHEN is_new = 0 THEN customer_id END) AS returning_customers,
-    SUM(CASE WHEN is_new = 1 THEN order_count ELSE 0 END) AS new_customer_orders,
-    SUM(CASE WHEN is_new = 0 THEN order_count ELSE 0 END) AS returning_customer_orders,
+    COUNT(*) AS active_customers,
+    CAST(SUM(is_new) AS BIGINT) AS new_customers,
+    CAST(SUM(1 - is_new) AS BIGINT) AS returning_customers,
+    SUM(CASE WHEN is_new = 1 THEN orders ELSE 0 END) AS new_customer_orders,
+    SUM(CASE WHEN is_new = 0 THEN orders ELSE 0 END) AS returning_customer_orders,
     CAST(SUM(CASE WHEN is_new = 1 THEN revenue ELSE 0 END) AS DECIMAL(18, 4)) AS new_customer_revenue,
     CAST(SUM(CASE WHEN is_new = 0 THEN revenue ELSE 0 END) AS DECIMAL(18, 4)) AS returning_customer_revenue
   FROM lines

@@ -26,31 +26,19 @@
 -- Reference date: none needed (every month with sales is listed; the latest month is partial up
 -- to the latest order date).
 CREATE OR REPLACE VIEW analytics.sales_by_segment_monthly AS
-WITH lines AS (
-  SELECT
-    month_start,
-    category,
-    brand,
-    channel,
-    customer_country AS region,
-    segment_order_count,
-    units,
-    revenue
-  FROM analytics.sales_lines
-),
-
-segments AS (
+WITH segments AS (
+  -- The lines of analytics.sales_lines grouped by segment: star.mv_segment_month_sales (V008),
+  -- refreshed by every load run.
   SELECT
     month_start,
     category,
     brand,
     channel,
     region,
-    CAST(SUM(segment_order_count) AS BIGINT) AS orders,
-    SUM(units) AS units,
-    CAST(SUM(revenue) AS DECIMAL(18, 4)) AS revenue
-  FROM lines
-  GROUP BY month_start, category, brand, channel, region
+    orders,
+    units,
+    revenue
+  FROM star.mv_segment_month_sales
 )
 
 SELECT

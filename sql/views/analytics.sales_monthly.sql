@@ -26,9 +26,8 @@ WITH reference AS (
 ),
 
 first_day AS (
-  SELECT MIN(d.full_date) AS first_date
-  FROM star.dim_date d
-  WHERE d.date_key = (SELECT MIN(date_key) FROM star.fact_sales WHERE status <> 'cancelled')
+  SELECT MIN(order_date) AS first_date
+  FROM star.mv_sales_by_day_campaign
 ),
 
 months AS (
@@ -41,12 +40,13 @@ months AS (
 ),
 
 monthly_sales AS (
+  -- The day x campaign aggregates of star.mv_sales_by_day_campaign (V008), refreshed by every load run.
   SELECT
     month_start,
-    SUM(order_count) AS orders,
+    SUM(orders) AS orders,
     SUM(units) AS units,
     SUM(revenue) AS revenue
-  FROM analytics.sales_lines
+  FROM star.mv_sales_by_day_campaign
   GROUP BY month_start
 ),
 

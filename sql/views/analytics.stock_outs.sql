@@ -27,38 +27,11 @@ positions AS (
   WHERE available <= 0
 ),
 
-running AS (
-  SELECT
-    m.sku,
-    m.warehouse_id,
-    m.event_time,
-    SUM(m.on_hand_delta - m.reserved_delta) OVER (
-      PARTITION BY m.sku, m.warehouse_id
-      ORDER BY m.event_time, m.event_id
-      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS running_available
-  FROM star.fact_inventory_movement m
-  WHERE EXISTS (SELECT 1 FROM positions p WHERE p.sku = m.sku AND p.warehouse_id = m.warehouse_id)
-),
-
-last_positive AS (
-  SELECT
-    sku,
-    warehouse_id,
-    MAX(CASE WHEN running_available > 0 THEN event_time END) AS last_positive_at
-  FROM running
-  GROUP BY sku, warehouse_id
-),
-
 since AS (
-  SELECT
-    r.sku,
-    r.warehouse_id,
-    MIN(r.event_time) AS out_of_stock_since
-  FROM running r
-  JOIN last_positive l ON l.sku = r.sku AND l.warehouse_id = r.warehouse_id
-  WHERE l.last_positive_at IS NULL OR r.event_time > l.last_positive_at
-  GROUP BY r.sku, r.warehouse_id
+  -- When each position now out of stock ran out, from the running available over its movements:
+  -- star.mv_stock_outs (V008), refreshed by every load run.
+  SELECT sku, warehouse_id, out_of_stock_since
+  FROM star.mv_stock_outs
 )
 
 SELECT

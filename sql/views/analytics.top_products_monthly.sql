@@ -17,36 +17,19 @@
 -- minus returned units at their net unit price, booked on the order date (analytics.sales_lines).
 -- Reference date: none needed (every month with sales is ranked; the latest month is partial).
 CREATE OR REPLACE VIEW analytics.top_products_monthly AS
-WITH sku_month AS (
-  SELECT
-    month_start,
-    sku,
-    CAST(SUM(sku_order_count) AS BIGINT) AS orders,
-    SUM(units) AS units,
-    CAST(SUM(revenue) AS DECIMAL(18, 4)) AS revenue
-  FROM analytics.sales_lines
-  GROUP BY month_start, sku
-),
-
-month_totals AS (
-  SELECT
-    month_start,
-    SUM(revenue) AS month_revenue
-  FROM sku_month
-  GROUP BY month_start
-),
-
-ranked AS (
-  SELECT
-    s.*,
-    ROW_NUMBER() OVER (PARTITION BY s.month_start ORDER BY s.revenue DESC, s.units DESC, s.sku) AS revenue_rank
-  FROM sku_month s
+WITH ranked AS (
+  -- The SKUs of each month ranked, the 100 best kept, with the month's revenue of every SKU:
+  -- star.mv_top_products_monthly (V008), refreshed by every load run.
+  SELECT month_start, revenue_rank, sku, orders, units, revenue, month_revenue
+  FROM star.mv_top_products_monthly
 ),
 
 current_products AS (
+  -- Only the ranked SKUs (a few thousand of the catalogue's millions).
   SELECT sku, name, category, brand
   FROM star.dim_product
   WHERE is_current AND product_key > 0
+    AND sku IN (SELECT sku FROM star.mv_top_products_monthly)
 )
 
 SELECT
@@ -59,8 +42,6 @@ SELECT
   r.orders,
   r.units,
   r.revenue,
-  CAST(r.revenue AS DOUBLE PRECISION) / NULLIF(CAST(t.month_revenue AS DOUBLE PRECISION), 0) AS revenue_share
+  CAST(r.revenue AS DOUBLE PRECISION) / NULLIF(CAST(r.month_revenue AS DOUBLE PRECISION), 0) AS revenue_share
 FROM ranked r
-JOIN month_totals t ON t.month_start = r.month_start
-LEFT JOIN current_products p ON p.sku = r.sku
-WHERE r.revenue_rank <= 100;
+LEFT JOIN current_products p ON p.sku = r.sku;

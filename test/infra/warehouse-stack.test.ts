@@ -1,13 +1,13 @@
 /**
  * The warehouse stack of every environment: Redshift Serverless namespace and workgroup, the roles
  * Redshift assumes, usage limits, snapshots, the schema migration custom resource, the scheduled
- * loads and their alarms. Bundling is skipped (helpers.testApp); cdk-nag runs in platform-app.test.ts.
+ * loads (then the refresh of the materialized views) and their alarms. Bundling is skipped (helpers.testApp); cdk-nag runs in platform-app.test.ts.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EnvironmentName } from '../../lib/config/environment-config';
 import { ENVIRONMENTS, loadEnvironmentConfig } from '../../lib/config/environments';
 import { buildPlatformApp } from '../../lib/platform-app';
-import { sqlFingerprint } from '../../sql/registry';
+import { MATERIALIZED_VIEWS, sqlFingerprint } from '../../sql/registry';
 import { nagFindings, testApp } from './helpers';
 
 type Resource = { Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -24,6 +24,34 @@ function statementsOf(
 }
 
 const actionsOf = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** A state of a state machine definition (the fields the tests read). */
+interface State {
+  readonly Type: string;
+  readonly Next?: string;
+  readonly End?: boolean;
+  readonly Result?: Record<string, unknown>;
+  readonly ResultPath?: string | null;
+  readonly ItemsPath?: string;
+  readonly ItemSelector?: Record<string, unknown>;
+  readonly MaxConcurrency?: number;
+  readonly Parameters?: { readonly Payload?: Record<string, unknown> };
+  readonly Seconds?: number;
+  readonly ItemProcessor?: { readonly StartAt: string; readonly States: Record<string, State> };
+}
+
+/**
+ * The parsed definition of a state machine: its DefinitionString is an Fn::Join of JSON text and
+ * references (the Lambda ARN), which all sit inside JSON strings, so a placeholder keeps it JSON.
+ */
+function definitionOf(sm: Resource): { StartAt: string; States: Record<string, State> } {
+  const body = sm.Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
+  const text =
+    typeof body === 'string'
+      ? body
+      : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  return JSON.parse(text) as { StartAt: string; States: Record<string, State> };
+}
 
 describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s warehouse stack', (name) => {
   const config = ENVIRONMENTS[name];
@@ -258,6 +286,73 @@ describe.each(['dev', 'staging', 'prod'] as EnvironmentName[])('the %s warehouse
         }),
       },
     });
+  });
+
+  test('refreshes every materialized view of the registry after the loads, in order, one at a time', () => {
+    const [sm] = Object.values(
+      template.findResources('AWS::StepFunctions::StateMachine', {
+        Properties: { StateMachineName: `${config.prefix}-warehouse-loads` },
+      }),
+    ) as Resource[];
+    const { StartAt, States } = definitionOf(sm);
+    // Loads → EachLoad → MaterializedViews → EachMaterializedView (the end).
+    expect(StartAt).toBe('Loads');
+    expect(States.Loads.Next).toBe('EachLoad');
+    expect(States.EachLoad.Next).toBe('MaterializedViews');
+    expect(States.MaterializedViews).toMatchObject({
+      Type: 'Pass',
+      Result: { materializedViews: [...MATERIALIZED_VIEWS] },
+      // Next to the Loads Pass's $.datasets, not in place of it.
+      ResultPath: '$.refresh',
+      Next: 'EachMaterializedView',
+    });
+    const each = States.EachMaterializedView;
+    expect(each).toMatchObject({
+      Type: 'Map',
+      MaxConcurrency: 1,
+      ItemsPath: '$.refresh.materializedViews',
+      ItemSelector: { 'materializedView.$': '$$.Map.Item.Value', 'runId.$': '$$.Execution.Name' },
+      ResultPath: null,
+      End: true,
+    });
+    // Each one: refresh (one statement) → wait → poll → RUNNING: wait again, else done.
+    const inner = each.ItemProcessor!;
+    expect(inner.StartAt).toBe('Refresh');
+    expect(inner.States.Refresh.Parameters?.Payload).toEqual({
+      action: 'refresh',
+      'materializedView.$': '$.materializedView',
+      'runId.$': '$.runId',
+    });
+    expect(inner.States.Refresh.Next).toBe('WaitForRefresh');
+    expect(inner.States.WaitForRefresh).toMatchObject({ Type: 'Wait', Seconds: 10, Next: 'PollRefresh' });
+    expect(inner.States.PollRefresh.Parameters?.Payload).toEqual({
+      action: 'pollRefresh',
+      'materializedView.$': '$.materializedView',
+      'statementId.$': '$.submitted.value.statementId',
+    });
+    expect(inner.States.PollRefresh.Next).toBe('RefreshFinished?');
+    expect(inner.States['RefreshFinished?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.poll.value.status', StringEquals: 'RUNNING', Next: 'WaitForRefresh' }],
+      Default: 'MaterializedViewRefreshed',
+    });
+    expect(inner.States.MaterializedViewRefreshed.Type).toBe('Succeed');
+    // The load steps are unchanged: one load at a time.
+    expect(States.EachLoad.MaxConcurrency).toBe(1);
+  });
+
+  test('the loader signs in with the admin secret the migrations use (it refreshes the MVs they create, as their owner)', () => {
+    const variables = (Object.values(template.findResources('AWS::Lambda::Function')) as Resource[])
+      .map(
+        (f) => (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
+      )
+      .filter((v): v is Record<string, unknown> => v?.SECRET_ARN !== undefined);
+    const loader = variables.filter((v) => v.COPY_ROLE_ARN !== undefined);
+    const migrations = variables.filter((v) => v.STREAMING_ROLE_ARN !== undefined);
+    expect(loader).toHaveLength(1);
+    expect(migrations).toHaveLength(2); // onEvent and isComplete
+    expect(JSON.stringify(loader[0].SECRET_ARN)).toMatch(/AdminSecretLookup/);
+    for (const m of migrations) expect(m.SECRET_ARN).toEqual(loader[0].SECRET_ARN);
   });
 
   test('alarms to the platform topic when a load run fails or times out', () => {

@@ -1,11 +1,11 @@
 /**
  * The scheduled loads against fakes: the watermark, the partitions chosen, the batch submitted for
- * a partition, and the failure text.
+ * a partition, the refresh of the materialized views after the loads, and the failure texts.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LoadFile } from '../../sql/registry';
+import { LoadFile, MATERIALIZED_VIEWS } from '../../sql/registry';
 import {
   CellValue,
   StatementDescription,
@@ -19,8 +19,10 @@ import {
   parseWatermark,
   planLoad,
   pollPartition,
+  pollRefresh,
   selectPartitions,
   submitPartition,
+  submitRefresh,
 } from '../../lambdas/warehouse-loader/loader';
 
 const LOAD: LoadFile = {
@@ -85,6 +87,7 @@ function deps(
     maxPartitionsPerRun: max,
     sleep: async () => undefined,
     loads: [LOAD],
+    materializedViews: ['star.mv_sales_daily', 'star.mv_customer_sales'],
     listed,
   };
 }
@@ -238,6 +241,77 @@ describe('submitPartition and pollPartition', () => {
   });
 });
 
+describe('submitRefresh and pollRefresh', () => {
+  test('submit exactly REFRESH MATERIALIZED VIEW <name> as one named statement, not a batch', async () => {
+    const api = new FakeApi();
+    const out = await handleLoaderEvent(
+      { action: 'refresh', materializedView: 'star.mv_customer_sales', runId: 'run-1' },
+      deps(api),
+    );
+    expect(out).toEqual({ statementId: 'w1' });
+    expect(api.executed).toEqual([
+      {
+        sql: 'REFRESH MATERIALIZED VIEW star.mv_customer_sales',
+        parameters: [],
+        name: 'ecom-dev-loads/run-1/refresh/star.mv_customer_sales',
+      },
+    ]);
+    expect(api.batches).toEqual([]);
+  });
+
+  test("refreshes the registry's materialized views by default", async () => {
+    const api = new FakeApi();
+    const d: LoaderDeps = { ...deps(api), materializedViews: undefined };
+    for (const mv of MATERIALIZED_VIEWS) await submitRefresh({ materializedView: mv, runId: 'r' }, d);
+    expect(api.executed.map((e) => e.sql)).toEqual(
+      MATERIALIZED_VIEWS.map((mv) => `REFRESH MATERIALIZED VIEW ${mv}`),
+    );
+  });
+
+  test('rejects a materialized view the registry does not list, naming the known ones', async () => {
+    const api = new FakeApi();
+    await expect(
+      submitRefresh({ materializedView: 'star.mv_nope; DROP TABLE x', runId: 'r' }, deps(api)),
+    ).rejects.toThrow(
+      /No materialized view 'star\.mv_nope; DROP TABLE x' in sql\/registry\.ts MATERIALIZED_VIEWS \(known: star\.mv_sales_daily, star\.mv_customer_sales\)/,
+    );
+    expect(api.executed).toEqual([]);
+  });
+
+  test('poll reports RUNNING and FINISHED, and throws the view, Redshift error and statement id', async () => {
+    const api = new FakeApi();
+    const d = deps(api);
+    const input = { materializedView: 'star.mv_sales_daily', statementId: 'r1' };
+    api.description = { id: 'r1', status: 'PICKED', subStatements: [] };
+    expect(await pollRefresh(input, d)).toEqual({ status: 'RUNNING' });
+    api.description = { id: 'r1', status: 'FINISHED', subStatements: [] };
+    expect(await handleLoaderEvent({ action: 'pollRefresh', ...input }, d)).toEqual({ status: 'FINISHED' });
+    api.description = {
+      id: 'r1',
+      status: 'FAILED',
+      error: 'ERROR: permission denied for relation fact_sales',
+      subStatements: [],
+    };
+    const failed = handleLoaderEvent({ action: 'pollRefresh', ...input }, d);
+    await expect(failed).rejects.toThrow(
+      /Refresh of materialized view star\.mv_sales_daily failed: ERROR: permission denied for relation fact_sales \(Data API statement r1\)/,
+    );
+    await expect(pollRefresh(input, d)).rejects.toThrow(
+      /next run refreshes them all again; .*run REFRESH MATERIALIZED VIEW star\.mv_sales_daily as the warehouse admin user/,
+    );
+    api.description = { id: 'r1', status: 'ABORTED', subStatements: [] };
+    await expect(pollRefresh(input, d)).rejects.toThrow(
+      /Refresh of materialized view star\.mv_sales_daily aborted: no message \(Data API statement r1\)/,
+    );
+  });
+
+  test('poll rejects a materialized view the registry does not list', async () => {
+    await expect(
+      pollRefresh({ materializedView: 'star.other', statementId: 'r1' }, deps(new FakeApi())),
+    ).rejects.toThrow(/No materialized view 'star\.other'/);
+  });
+});
+
 describe('listCurated', () => {
   test('pages through the listing and gives keys relative to the prefix', async () => {
     const pages = [
@@ -276,7 +350,7 @@ describe('listCurated', () => {
 
   test('rejects an unknown action', async () => {
     await expect(handleLoaderEvent({ action: 'drop' } as never, deps(new FakeApi()))).rejects.toThrow(
-      /unknown action 'drop'/,
+      /unknown action 'drop' \(plan, submit, poll, refresh or pollRefresh\)/,
     );
   });
 });

@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VIEWS } from '../../sql/registry';
+import { MATERIALIZED_VIEWS, VIEWS } from '../../sql/registry';
 import { LoadReport, LocalWarehouse, Row } from '../../twin/warehouse/local-warehouse';
 import {
   CuratedFixture,
@@ -302,6 +302,10 @@ describe('analytics views on a generated curated zone', () => {
     expect(report.reconciled).toBe(true);
     const loaded = groupBy(report.partitions, (p) => p.dataset);
     for (const [dataset, n] of Object.entries(fx.partitions)) expect(loaded.get(dataset)?.length).toBe(n);
+  });
+
+  it('refreshes every materialized view after the loads, in the registry order (the views read them)', () => {
+    expect(report.refreshed).toEqual(MATERIALIZED_VIEWS);
   });
 
   it('creates every registered analytics view, and each answers', async () => {

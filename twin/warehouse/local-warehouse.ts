@@ -18,6 +18,7 @@ import {
   CuratedObject,
   LOADS,
   LoadFile,
+  MATERIALIZED_VIEWS,
   MIGRATIONS,
   MIGRATIONS_BOOTSTRAP,
   MIGRATIONS_TABLE,
@@ -31,6 +32,7 @@ import {
   migrationPlaceholders,
   pendingMigrations,
   readSql,
+  refreshStatement,
   renderSql,
   splitStatements,
   viewStatements,
@@ -118,6 +120,8 @@ export interface LoadReport {
   readonly partitions: readonly PartitionLoad[];
   /** Every partition's distinct staged keys are in its target. */
   readonly reconciled: boolean;
+  /** The materialized views refreshed after the loads (none when no partition was loaded). */
+  readonly refreshed: readonly string[];
 }
 
 /** Options of {@link LocalWarehouse.load}. */
@@ -503,11 +507,38 @@ export class LocalWarehouse {
         });
       }
     }
+    // As the load run on AWS: the materialized views over the star, once the loads are in.
+    const refreshed = partitions.length > 0 ? Object.keys(await this.refreshMaterializedViews()) : [];
     return {
       runId: options.runId,
       partitions,
       reconciled: partitions.every((p) => p.rowsDistinct === p.rowsInTarget),
+      refreshed,
     };
+  }
+
+  /**
+   * Refreshes the materialized views over the star (sql/registry.ts MATERIALIZED_VIEWS), in the
+   * registry's order, each in its own transaction, as the load run does on AWS after its loads (the
+   * twin does not refresh them by itself). Returns each one's time, ms.
+   */
+  async refreshMaterializedViews(
+    names: readonly string[] = MATERIALIZED_VIEWS,
+  ): Promise<Record<string, number>> {
+    const file = 'registry.ts (MATERIALIZED_VIEWS)';
+    const sources: StatementSource[] = names.map((name, i) => ({
+      file,
+      index: i + 1,
+      sql: refreshStatement(name),
+    }));
+    const translated = await translateStatements(sources);
+    const took: Record<string, number> = {};
+    for (const [i, t] of translated.entries()) {
+      const t0 = performance.now();
+      await this.transaction([{ ...t, file, index: i + 1 }]);
+      took[names[i]] = performance.now() - t0;
+    }
+    return took;
   }
 
   /** Closes the database. */

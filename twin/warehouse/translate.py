@@ -25,8 +25,16 @@ This file is the ONE place where Redshift-only syntax is handled for the twin (d
   pending table, in one transaction: a refresh parses only the new records, and a query never sees
   a partial one. Streaming MVs are append-only, so that is the whole refresh (the twin refreshes on
   every append, AUTO REFRESH or not). DROP MATERIALIZED VIEW drops the MV's table, refresh view and
-  catalog row. A materialized view over ordinary tables (sql/ has none) stays a plain view, always
-  fresh (DuckDB computes it on read); for PostgreSQL (--postgres) every MV is a plain view;
+  catalog row;
+- a materialized view over ordinary tables (the star's aggregates, V008) is materialized too, and
+  refreshed in full when asked: it becomes a TABLE of its rows plus, in the twin-only schema twin_mv,
+  a definition view (its SELECT). REFRESH MATERIALIZED VIEW empties the table and inserts the
+  definition view's rows (Redshift refreshes such an MV incrementally when it can; the rows are the
+  same). The twin does not refresh it by itself (AUTO REFRESH is Redshift's background work): the
+  load run refreshes every MV of sql/registry.ts MATERIALIZED_VIEWS after its loads, on AWS and in
+  the twin. REFRESH of a streaming MV is not needed (the twin refreshes those on every append) and
+  fails for want of a definition view. For PostgreSQL (--postgres), a streaming MV is a plain view
+  and an MV over tables is PostgreSQL's own MATERIALIZED VIEW, REFRESH unchanged;
 - the Redshift-only functions the stream views use, with their null_if_invalid behaviour:
   IS_UTF8, FROM_VARBYTE, IS_VALID_JSON (an object; strict, as DuckDB's reader is not: trailing
   commas and NaN/Infinity outside strings make it false), JSON_EXTRACT_PATH_TEXT(..., TRUE),
@@ -64,8 +72,11 @@ CHARACTER_TYPES = {exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR, exp.DataTy
 
 def parse_redshift(statement: str) -> list[exp.Expression]:
     """The statement's syntax trees, parsed strictly as Redshift SQL (raises on anything it cannot read,
-    including a statement sqlglot only keeps as an opaque command; the one such statement sql/ may use,
-    CREATE EXTERNAL SCHEMA ... FROM KINESIS, is checked by its own pattern)."""
+    including a statement sqlglot only keeps as an opaque command; the ones sql/ may use, CREATE
+    EXTERNAL SCHEMA ... FROM KINESIS, REFRESH MATERIALIZED VIEW and access control, are checked by
+    their own patterns)."""
+    if REFRESH_MATERIALIZED_VIEW.match(_strip_comments(statement)):
+        return []  # checked whole by its pattern (sqlglot has no syntax tree for it)
     trees = [e for e in sqlglot.parse(statement, read="redshift", error_level=ErrorLevel.RAISE) if e is not None]
     for tree in trees:
         if (isinstance(tree, exp.Command) and not EXTERNAL_KINESIS_SCHEMA.match(_strip_comments(statement))
@@ -107,6 +118,12 @@ KINESIS_COLUMNS_POSTGRES = KINESIS_COLUMNS.replace(" BLOB", " BYTEA")
 EXTERNAL_KINESIS_SCHEMA = re.compile(
     r"^\s*CREATE\s+EXTERNAL\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+FROM\s+KINESIS\s+"
     r"IAM_ROLE\s+'[^']+'\s*$",
+    re.IGNORECASE,
+)
+# REFRESH MATERIALIZED VIEW, which sqlglot keeps as an opaque command: checked by this pattern.
+REFRESH_MATERIALIZED_VIEW = re.compile(
+    r"^\s*REFRESH\s+MATERIALIZED\s+VIEW\s+([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)"
+    r"(?:\s+(?:RESTRICT|CASCADE))?\s*$",
     re.IGNORECASE,
 )
 # Access control (the API's database role, V006): DuckDB has no roles or grants, so the twin runs
@@ -261,9 +278,9 @@ def _streaming_view(tree: exp.Create, relation: exp.Table) -> list[str]:
     ]
 
 
-def _drop_streaming_view(tree: exp.Drop) -> list[str]:
-    """DROP MATERIALIZED VIEW of a streaming MV: its table, refresh view and catalog row (the pending
-    table stays: another MV may read the relation)."""
+def _drop_materialized_view(tree: exp.Drop) -> list[str]:
+    """DROP MATERIALIZED VIEW: its table, and its refresh view and catalog row (a streaming MV; the
+    pending table stays: another MV may read the relation) or its definition view (an MV over tables)."""
     out = []
     for view in tree.args.get("tables") or [tree.this]:
         name = view.sql(dialect="duckdb")
@@ -273,9 +290,39 @@ def _drop_streaming_view(tree: exp.Drop) -> list[str]:
             f"CREATE TABLE IF NOT EXISTS {STREAM_CATALOG} ({STREAM_CATALOG_COLUMNS})",
             f"DELETE FROM {STREAM_CATALOG} WHERE materialized_view = {_string(name)}",
             f"DROP VIEW IF EXISTS {refresh}",
+            f"DROP VIEW IF EXISTS {_definition_view(view.db, view.name)}",
             f"DROP TABLE {'IF EXISTS ' if tree.args.get('exists') else ''}{name}",
         ]
     return out
+
+
+# The twin-only definition views of the MVs over ordinary tables (see the module's docstring).
+MV_DEFINITION_SCHEMA = "twin_mv"
+
+
+def _definition_view(schema: str, name: str) -> str:
+    """The definition view of an MV over ordinary tables, as SQL."""
+    return f"{MV_DEFINITION_SCHEMA}.{_quoted(f'definition__{schema.lower()}__{name.lower()}')}"
+
+
+def _table_view(tree: exp.Create) -> list[str]:
+    """A materialized view over ordinary tables (already translated to DuckDB) as its definition view
+    and its table, filled at creation."""
+    view = tree.this
+    if not isinstance(view, exp.Table) or not view.db:
+        raise ValueError("CREATE MATERIALIZED VIEW: the twin needs a schema-qualified name")
+    definition = _definition_view(view.db, view.name)
+    return [
+        f"CREATE SCHEMA IF NOT EXISTS {MV_DEFINITION_SCHEMA}",
+        f"CREATE VIEW {definition} AS {tree.expression.sql(dialect='duckdb', unsupported_level=ErrorLevel.RAISE)}",
+        f"CREATE TABLE {view.sql(dialect='duckdb')} AS SELECT * FROM {definition}",
+    ]
+
+
+def _refresh(schema: str, name: str) -> list[str]:
+    """REFRESH MATERIALIZED VIEW of an MV over ordinary tables: a full refresh from its definition."""
+    table = f"{_quoted(schema)}.{_quoted(name)}"
+    return [f"DELETE FROM {table}", f"INSERT INTO {table} SELECT * FROM {_definition_view(schema, name)}"]
 
 
 def copy_target(statement: str) -> dict[str, str] | None:
@@ -307,6 +354,11 @@ def to_duckdb(statement: str, dialect: str = "duckdb") -> str:
             f"INSERT INTO {KINESIS_SCHEMAS} SELECT {_string(schema.lower())} "
             f"WHERE NOT EXISTS (SELECT 1 FROM {KINESIS_SCHEMAS} WHERE schema_name = {_string(schema.lower())})",
         ])
+    refresh = REFRESH_MATERIALIZED_VIEW.match(_strip_comments(statement))
+    if refresh:
+        if dialect != "duckdb":
+            return f"REFRESH MATERIALIZED VIEW {refresh.group(1)}.{refresh.group(2)}"
+        return ";\n".join(_refresh(refresh.group(1), refresh.group(2)))
     for tree in parse_redshift(statement):
         if isinstance(tree, exp.Copy):
             if dialect != "duckdb":
@@ -314,22 +366,29 @@ def to_duckdb(statement: str, dialect: str = "duckdb") -> str:
             out.append(_copy_to_insert(tree))
             continue
         if isinstance(tree, exp.Drop) and tree.args.get("materialized") and dialect == "duckdb":
-            # Only streaming MVs are tables in the twin (sql/ has no other MV).
-            out.extend(_drop_streaming_view(tree))
+            out.extend(_drop_materialized_view(tree))
             continue
         relations: list[exp.Table] = []
+        over_tables = False
         if isinstance(tree, exp.Create):
             tree.set("no_schema_binding", False)
             props = tree.args.get("properties")
             if props is not None and any(isinstance(p, exp.MaterializedProperty) for p in props.expressions):
                 relations = _kinesis_relations(tree)
-                props.set("expressions", [p for p in props.expressions
-                                          if not isinstance(p, (exp.MaterializedProperty, exp.AutoRefreshProperty))])
+                over_tables = not relations
+                keep_materialized = over_tables and dialect != "duckdb"
+                props.set("expressions", [
+                    p for p in props.expressions
+                    if not isinstance(p, exp.AutoRefreshProperty)
+                    and not (isinstance(p, exp.MaterializedProperty) and not keep_materialized)
+                ])
                 if dialect != "duckdb":
-                    # The warehouse benchmark's PostgreSQL schema: a plain view over the relations.
+                    # The warehouse benchmark's PostgreSQL schema: a streaming MV is a plain view over
+                    # the relations; an MV over tables is PostgreSQL's own.
                     out.extend(f"CREATE TABLE IF NOT EXISTS {_unaliased(r)} ({KINESIS_COLUMNS_POSTGRES})"
                                for r in relations)
                     relations = []
+                    over_tables = False
                 elif len({(r.db.lower(), r.name) for r in relations}) > 1:
                     raise ValueError("CREATE MATERIALIZED VIEW: the twin handles one Kinesis relation per view")
         tree = tree.transform(_drop_physical)
@@ -337,6 +396,9 @@ def to_duckdb(statement: str, dialect: str = "duckdb") -> str:
             tree = tree.transform(_redshift_function)
         if relations:
             out.extend(_streaming_view(tree, relations[0]))
+            continue
+        if over_tables:
+            out.extend(_table_view(tree))
             continue
         props = tree.args.get("properties") if isinstance(tree, exp.Create) else None
         if props is not None and not props.expressions:
