@@ -40,6 +40,7 @@ import { createProgress, formatCount, formatTable, numberOption } from '../gener
 import { MIGRATIONS, VIEWS } from '../sql/registry';
 import { startEmulatorsInChildProcess } from '../twin/emulators';
 import { LocalTwin, startLocalTwin } from '../twin/local-twin';
+import type { PollerStats } from '../twin/poller';
 import { LocalWarehouse } from '../twin/warehouse/local-warehouse';
 import { StreamIngestion } from '../twin/warehouse/stream-ingestion';
 
@@ -158,6 +159,8 @@ export interface FreshnessResult {
   readonly peakRssMiB: number;
   /** The DynamoDB calls the transformers made, by command (a batched call counts once). */
   readonly dynamoCalls: Readonly<Record<string, number>>;
+  /** The event source mappings' counts (batches, retries, errors) per stream. */
+  readonly pollers: Readonly<Record<'orders' | 'inventory', PollerStats>>;
   readonly targets: {
     readonly liveP99Ms: number;
     readonly viewsP99Ms: number;
@@ -609,6 +612,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
   const cpu = process.cpuUsage(cpu0);
   const wallSeconds = (now() - wall0) / 1000;
   await Promise.all([twin.pollers.orders.stop(), twin.pollers.inventory.stop()]);
+  const pollers = { orders: twin.pollers.orders.stats(), inventory: twin.pollers.inventory.stats() };
   await ingestion.stop().catch(() => undefined);
   wh.close();
   const summary = await twin.summary();
@@ -701,6 +705,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
     processCpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6, wallSeconds },
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     dynamoCalls,
+    pollers,
     targets: {
       liveP99Ms: LIVE_TARGET_MS,
       viewsP99Ms: VIEWS_TARGET_MS,
@@ -832,6 +837,15 @@ function print(r: FreshnessResult): void {
   console.log(
     `  the transformers' DynamoDB calls: ${formatCount(totalCalls)} (${(totalCalls / Math.max(1, r.producer.events)).toFixed(2)} an event): ` +
       calls.map(([name, k]) => `${name.replace(/Command$/, '')} ${formatCount(k)}`).join(', '),
+  );
+  console.log(
+    '  event source mappings: ' +
+      (['orders', 'inventory'] as const)
+        .map((id) => {
+          const p = r.pollers[id];
+          return `${id} ${formatCount(p.batches)} batches of ${(p.recordsRead / Math.max(1, p.batches)).toFixed(0)} records on average, ${p.retries} retries, ${p.functionErrors} function errors`;
+        })
+        .join('; '),
   );
   if (r.ingestionError) console.log(`  ingestion failed: ${r.ingestionError}`);
   console.log(

@@ -13,9 +13,10 @@
  *    a later event_time (the newest given wins, as in the warehouse; until one is given, the default).
  * 3. Put `stock-ledger` { event_id, ..., expires_at = now + ttlDays.stockLedger }.
  *
- * Steps 1 and 3 go through {@link StockLedger}, which sends the reads and the writes of the records in
- * flight as one BatchGetItem and one BatchWriteItem; each movement still waits for its own, so the
- * steps keep their order.
+ * Steps 1 and 3 go through {@link StockLedger}: step 1 is answered from the batch's prefetch (the
+ * ledger read for all of the batch's event ids before any movement is applied, StockLedger.prefetch),
+ * or read in one BatchGetItem with the other records in flight; the writes go out as one
+ * BatchWriteItem; each movement still waits for its own, so the steps keep their order.
  *
  * Why this is exact: all movements of one sku#warehouse share a partition key, hence a shard, and they
  * are applied in order; the batch loop skips the rest of a partition key after its first failure, so

@@ -8,7 +8,8 @@
  * one BatchWriteItem (up to 25 items), through DataLoader with its cache turned off (every answer
  * comes from the table, never from memory). A movement of 3 calls becomes about 1 plus a share of
  * two batched calls: half the DynamoDB requests of a mixed stream, the same items and the same
- * guarantees.
+ * guarantees. And before a batch applies anything, {@link StockLedger.prefetch} reads the ledger for
+ * all of its event ids, so that a movement's chain is the stock update and the ledger write only.
  *
  * Each caller still waits for its own answer, so the order of applyMovement's steps is unchanged:
  * the ledger write of a movement has finished before the next movement of its SKU and warehouse
@@ -63,6 +64,10 @@ export class StockLedger {
   private readonly reads: DataLoader<string, boolean>;
   private readonly writes: DataLoader<LedgerEntry, void, string>;
   private readonly pause: (attempt: number) => Promise<void>;
+  /** The prefetched answers of the batches under way: what the ledger held when each batch began. */
+  private readonly held = new Map<string, boolean>();
+  /** The event ids those batches recorded since (a later copy of one in the same batch is a duplicate). */
+  private readonly recordedInBatch = new Set<string>();
 
   constructor(private readonly options: StockLedgerOptions) {
     this.pause = options.pause ?? defaultPause;
@@ -79,14 +84,46 @@ export class StockLedger {
     });
   }
 
-  /** Whether the ledger holds `eventId` (a consistent read). */
+  /**
+   * Reads, before a batch applies anything, whether the ledger holds each of its event ids (consistent
+   * BatchGetItem calls of up to 100 keys, sent together), so that {@link has} answers a movement of
+   * the batch without a call in its chain: from these reads, or true once the batch itself recorded
+   * the id (a copy of an event later in the same batch). That is exact because nothing else writes
+   * these ids meanwhile: a copy of an event shares its partition key, hence its shard, and a shard's
+   * batches run one at a time. Returns the function that forgets them when the batch is done. An id
+   * whose read failed is not kept, and its movement reads for itself.
+   */
+  async prefetch(eventIds: readonly string[]): Promise<() => void> {
+    const ids = [...new Set(eventIds)];
+    const chunks: string[][] = [];
+    for (let i = 0; i < ids.length; i += MAX_GET_KEYS) chunks.push(ids.slice(i, i + MAX_GET_KEYS));
+    const answers = await Promise.all(chunks.map((c) => this.readBatch(c)));
+    chunks.forEach((c, k) =>
+      c.forEach((id, j) => {
+        const a = answers[k][j];
+        if (typeof a === 'boolean') this.held.set(id, a);
+      }),
+    );
+    return () => {
+      for (const id of ids) {
+        this.held.delete(id);
+        this.recordedInBatch.delete(id);
+      }
+    };
+  }
+
+  /** Whether the ledger holds `eventId`: a consistent read, unless the batch's prefetch answered it. */
   has(eventId: string): Promise<boolean> {
+    if (this.recordedInBatch.has(eventId)) return Promise.resolve(true);
+    const held = this.held.get(eventId);
+    if (held !== undefined) return Promise.resolve(held);
     return this.reads.load(eventId);
   }
 
   /** Records an applied movement; resolves once the item is stored. */
-  record(entry: LedgerEntry): Promise<void> {
-    return this.writes.load(entry);
+  async record(entry: LedgerEntry): Promise<void> {
+    await this.writes.load(entry);
+    if (this.held.has(entry.event_id)) this.recordedInBatch.add(entry.event_id);
   }
 
   private async readBatch(ids: readonly string[]): Promise<(boolean | Error)[]> {

@@ -1,6 +1,8 @@
 /**
  * The batch loop shared by the three transformers. Per record: decode → checkEvent → stream check →
- * normalize (prepareRecord, pure) → applyEvent (the transformer's DynamoDB writes).
+ * normalize (prepareRecord, pure) → applyEvent (the transformer's DynamoDB writes). Every record is
+ * prepared before any is applied, so that an optional `prefetch` sees the batch's valid events first
+ * (the inventory transformer reads its ledger for all of them in a few calls).
  *
  * - Records of different partition keys run concurrently, at most `maxInFlightRecords` at a time;
  *   records of one partition key run strictly one after the other, in sequence order. All the events
@@ -40,7 +42,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { StreamId } from '../../lib/streams/stream-definitions';
 import type { DeadLetterSink } from './dead-letter';
 import type { NormalizedEvent } from './normalize';
-import { prepareRecord } from './prepare-record';
+import { PreparedRecord, prepareRecord } from './prepare-record';
 import type { Rejection, RejectionCode } from './rejection';
 import type { TransformerRuntimeSettings } from './runtime-settings';
 
@@ -196,6 +198,15 @@ export interface KinesisTransformerOptions {
    * @default DEFAULT_MAX_IN_FLIGHT_RECORDS (32)
    */
   readonly maxInFlightRecords?: number;
+  /**
+   * Called once per batch, before any record is applied, with the events of the batch that passed
+   * validation, in sequence order: an applier that reads one item per event (the inventory
+   * transformer's ledger) reads them all in a few batched calls here instead of one call in each
+   * record's chain. It may return a function the batch calls once every record is done (to drop what
+   * it kept). Advisory: if it fails, the failure is logged and every record reads for itself.
+   * @default - none
+   */
+  readonly prefetch?: (events: readonly NormalizedEvent[]) => Promise<(() => void) | void>;
 }
 
 /** A transformer: a Kinesis Lambda handler with partial batch responses. */
@@ -275,6 +286,24 @@ export function createKinesisTransformer(options: KinesisTransformerOptions): Ki
   return async (event, context) => {
     const records = event.Records ?? [];
     const count = records.length;
+    // Every record is prepared (decoded, validated, normalized: pure) before any is applied, so that
+    // `prefetch` sees the batch's events; an unexpected error is kept and thrown in the record's turn.
+    const preparedOf = records.map((record): { prepared?: PreparedRecord; error?: unknown } => {
+      try {
+        return { prepared: prepareRecord(record, settings, clock) };
+      } catch (error) {
+        return { error };
+      }
+    });
+    let endPrefetch: (() => void) | void = undefined;
+    if (options.prefetch) {
+      const events = preparedOf.flatMap((p) => (p.prepared?.ok ? [p.prepared.normalized] : []));
+      try {
+        if (events.length > 0) endPrefetch = await options.prefetch(events);
+      } catch (err) {
+        logger.warn('prefetch failed; each record reads for itself', { error: errorText(err) });
+      }
+    }
     const statuses: (RecordStatus | undefined)[] = new Array<RecordStatus | undefined>(count);
     const rejectionOf: (Rejection | undefined)[] = new Array<Rejection | undefined>(count);
     const failedKeys = new Set<string>();
@@ -306,7 +335,8 @@ export function createKinesisTransformer(options: KinesisTransformerOptions): Ki
       const record = records[i];
       let eventId: string | undefined;
       try {
-        const prepared = prepareRecord(record, settings, clock);
+        const { prepared, error } = preparedOf[i];
+        if (prepared === undefined) throw error;
         if (!prepared.ok) {
           rejectionOf[i] = prepared.rejection;
           statuses[i] = 'rejected';
@@ -352,14 +382,19 @@ export function createKinesisTransformer(options: KinesisTransformerOptions): Ki
       }
     };
 
-    const response = await processPartialResponse(
-      { Records: records },
-      handleRecord,
-      new BatchProcessor(EventType.KinesisDataStreams),
-      // A fully failed batch is reported item by item rather than thrown: Lambda retries from the lowest
-      // failed sequence number either way, and the counts and metrics of the batch are still emitted.
-      { ...(context ? { context } : {}), processInParallel: true, throwOnFullBatchFailure: false },
-    );
+    let response: KinesisStreamBatchResponse;
+    try {
+      response = await processPartialResponse(
+        { Records: records },
+        handleRecord,
+        new BatchProcessor(EventType.KinesisDataStreams),
+        // A fully failed batch is reported item by item rather than thrown: Lambda retries from the lowest
+        // failed sequence number either way, and the counts and metrics of the batch are still emitted.
+        { ...(context ? { context } : {}), processInParallel: true, throwOnFullBatchFailure: false },
+      );
+    } finally {
+      if (endPrefetch) endPrefetch();
+    }
 
     // The checkpoint: the lowest failed sequence number. Lambda delivers it and every later record again.
     let checkpoint: string | undefined;

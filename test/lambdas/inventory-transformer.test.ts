@@ -473,14 +473,66 @@ describe('the ledger calls of the records in flight are batched', () => {
     expect(outcomes[0]).toMatchObject({ received: 229, applied: 200, duplicates: 29, failed: 0 });
     await assertStock(expected);
     const calls = (name: string) => sent.filter((n) => n === name).length;
-    // One UpdateItem per applied movement; the ledger's reads and writes ride along in batches. How
-    // many share a call depends on timing, except for the first wave: the first 32 records (32
-    // different SKUs) ask in the same turn of the event loop.
+    // One UpdateItem per applied movement. The ledger is read once for the whole batch before any
+    // movement is applied (the prefetch: its 200 distinct event ids in two calls of 100 keys), and
+    // the copies later in the batch are known from what the batch recorded: no other read. The writes
+    // ride along in batches; how many share a call depends on timing.
     expect(calls('UpdateCommand')).toBe(movements.length);
     expect(calls('GetCommand') + calls('PutCommand')).toBe(0);
-    expect(getSizes[0]).toBe(32);
-    expect(calls('BatchGetCommand')).toBeLessThan(movements.length);
+    expect(getSizes).toEqual([100, 100]);
     expect(calls('BatchWriteCommand')).toBeLessThan(movements.length);
+    expect(sent.indexOf('UpdateCommand')).toBeGreaterThan(sent.lastIndexOf('BatchGetCommand'));
+  });
+
+  test('a batch replayed after it was applied finds every movement in the prefetched ledger, and writes nothing', async () => {
+    const { records, expected } = manySkus('SKU-REPLAYED');
+    const { outcomes, transform } = collectingTransformer();
+    expect((await transform(kinesisEvent(records))).batchItemFailures).toEqual([]);
+    const sent: string[] = [];
+    const restore = injectFailures(stores.documents, (c) => {
+      sent.push(c.constructor.name);
+      return false;
+    });
+    try {
+      expect((await transform(kinesisEvent(records))).batchItemFailures).toEqual([]);
+    } finally {
+      restore();
+    }
+    expect(outcomes[1]).toMatchObject({ received: 229, applied: 0, duplicates: 229, failed: 0 });
+    expect(sent).toEqual(['BatchGetCommand', 'BatchGetCommand']);
+    await assertStock(expected);
+  });
+
+  test('a failed prefetch only costs calls: every movement reads the ledger for itself, counts exact', async () => {
+    const { movements, records, expected } = manySkus('SKU-NO-PREFETCH');
+    const logger = new RecordingLogger();
+    const outcomes: BatchOutcome[] = [];
+    const transform = createInventoryTransformer({
+      settings: settings(),
+      documents: stores.documents,
+      deadLetter: noDeadLetters,
+      logger,
+      onBatchOutcome: (o) => {
+        outcomes.push(o);
+      },
+    });
+    let getCalls = 0;
+    // The two reads of the prefetch fail; the later, per-movement reads go through.
+    const restore = injectFailures(stores.documents, (c) => c instanceof BatchGetCommand && ++getCalls <= 2);
+    try {
+      expect((await transform(kinesisEvent(records))).batchItemFailures).toEqual([]);
+    } finally {
+      restore();
+    }
+    expect(outcomes[0]).toMatchObject({
+      received: 229,
+      applied: movements.length,
+      duplicates: 29,
+      failed: 0,
+    });
+    expect(getCalls).toBeGreaterThan(2);
+    expect(logger.entries.some((e) => e.level === 'warn' && /prefetch failed/.test(e.message))).toBe(true);
+    await assertStock(expected);
   });
 
   test('a failed batched ledger write fails every movement in it, and the retries leave exact counts', async () => {
@@ -552,6 +604,32 @@ describe('StockLedger', () => {
     return documents;
   }
   const noPause = () => Promise.resolve();
+
+  test("answers from a batch's prefetch, and from the table again once the batch is done", async () => {
+    const table = stores.tables['stock-ledger'];
+    const ledger = new StockLedger({ documents: stores.documents, table, pause: noPause });
+    await ledger.record({ event_id: 'evt-prefetch-held' });
+    let reads = 0;
+    const restore = injectFailures(stores.documents, (c) => {
+      if (c instanceof BatchGetCommand) reads += 1;
+      return false;
+    });
+    try {
+      const end = await ledger.prefetch(['evt-prefetch-held', 'evt-prefetch-new', 'evt-prefetch-new']);
+      expect(reads).toBe(1);
+      expect(await ledger.has('evt-prefetch-held')).toBe(true);
+      expect(await ledger.has('evt-prefetch-new')).toBe(false);
+      await ledger.record({ event_id: 'evt-prefetch-new' });
+      expect(await ledger.has('evt-prefetch-new')).toBe(true); // recorded by the batch itself
+      expect(reads).toBe(1);
+      end();
+      expect(await ledger.has('evt-prefetch-new')).toBe(true); // from the table now
+      expect(await ledger.has('evt-prefetch-other')).toBe(false);
+      expect(reads).toBe(3);
+    } finally {
+      restore();
+    }
+  });
 
   test('sends unprocessed items and keys again until done', async () => {
     const writer = new StockLedger({
