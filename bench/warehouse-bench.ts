@@ -329,9 +329,10 @@ function logRefresh(engine: string, took: Record<string, number>): void {
  * the fact table; these are what the API's filtered sales trend and an analyst's slicing ask of it.
  */
 const LINE_QUERIES: Record<string, string> = {
-  'sales_lines: one category by month (the API filtered trend)': `SELECT month_start, SUM(order_count) AS orders, SUM(units) AS units, SUM(revenue) AS revenue
+  // As lambdas/api/queries/sales_trend_filtered_month.sql counts orders: distinct ids of the lines kept.
+  'sales_lines: one category by month (the API filtered trend)': `SELECT month_start, COUNT(DISTINCT order_id) AS orders, SUM(units) AS units, SUM(revenue) AS revenue
      FROM analytics.sales_lines WHERE category = 'Electronics' GROUP BY month_start`,
-  'sales_lines: one channel and country by week': `SELECT week_start, SUM(order_count) AS orders, SUM(revenue) AS revenue
+  'sales_lines: one channel and country by week': `SELECT week_start, COUNT(DISTINCT order_id) AS orders, SUM(revenue) AS revenue
      FROM analytics.sales_lines WHERE channel = 'mobile_app' AND customer_country = 'FR' GROUP BY week_start`,
   'sales_lines: one brand, its lines of a month': `SELECT order_id, line_number, order_date, customer_id, sku, units, revenue
      FROM analytics.sales_lines WHERE brand = 'Brand7' AND month_start = DATE '2025-06-01'`,
