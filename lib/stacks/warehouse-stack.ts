@@ -710,6 +710,27 @@ export class WarehouseStack extends Stack {
         resultPath,
         retryOnServiceExceptions: true,
       });
+    // Submit a Data API statement, then wait and poll until it is no longer RUNNING (a failure throws).
+    const untilFinished = (
+      submitted: tasks.LambdaInvoke,
+      waitId: string,
+      seconds: number,
+      polled: tasks.LambdaInvoke,
+      choiceId: string,
+      doneId: string,
+    ) => {
+      const waitState = new sfn.Wait(this, waitId, {
+        time: sfn.WaitTime.duration(Duration.seconds(seconds)),
+      });
+      return submitted
+        .next(waitState)
+        .next(polled)
+        .next(
+          new sfn.Choice(this, choiceId)
+            .when(sfn.Condition.stringEquals('$.poll.value.status', 'RUNNING'), waitState)
+            .otherwise(new sfn.Succeed(this, doneId)),
+        );
+    };
     const plan = invoke('Plan', { action: 'plan', 'dataset.$': '$.dataset', 'runId.$': '$.runId' }, '$.plan');
     const submit = invoke(
       'Submit',
@@ -722,7 +743,6 @@ export class WarehouseStack extends Stack {
       },
       '$.submitted',
     );
-    const wait = new sfn.Wait(this, 'WaitForBatch', { time: sfn.WaitTime.duration(Duration.seconds(20)) });
     const poll = invoke(
       'Poll',
       {
@@ -733,15 +753,14 @@ export class WarehouseStack extends Stack {
       },
       '$.poll',
     );
-    const loaded = new sfn.Succeed(this, 'PartitionLoaded');
-    const partitionLoop = submit
-      .next(wait)
-      .next(poll)
-      .next(
-        new sfn.Choice(this, 'BatchFinished?')
-          .when(sfn.Condition.stringEquals('$.poll.value.status', 'RUNNING'), wait)
-          .otherwise(loaded),
-      );
+    const partitionLoop = untilFinished(
+      submit,
+      'WaitForBatch',
+      20,
+      poll,
+      'BatchFinished?',
+      'PartitionLoaded',
+    );
     const eachPartition = new sfn.Map(this, 'EachPartition', {
       itemsPath: '$.plan.value.partitions',
       maxConcurrency: 1,
@@ -770,9 +789,6 @@ export class WarehouseStack extends Stack {
       { action: 'refresh', 'materializedView.$': '$.materializedView', 'runId.$': '$.runId' },
       '$.submitted',
     );
-    const waitForRefresh = new sfn.Wait(this, 'WaitForRefresh', {
-      time: sfn.WaitTime.duration(Duration.seconds(10)),
-    });
     const pollRefresh = invoke(
       'PollRefresh',
       {
@@ -782,14 +798,14 @@ export class WarehouseStack extends Stack {
       },
       '$.poll',
     );
-    const refreshLoop = refresh
-      .next(waitForRefresh)
-      .next(pollRefresh)
-      .next(
-        new sfn.Choice(this, 'RefreshFinished?')
-          .when(sfn.Condition.stringEquals('$.poll.value.status', 'RUNNING'), waitForRefresh)
-          .otherwise(new sfn.Succeed(this, 'MaterializedViewRefreshed')),
-      );
+    const refreshLoop = untilFinished(
+      refresh,
+      'WaitForRefresh',
+      10,
+      pollRefresh,
+      'RefreshFinished?',
+      'MaterializedViewRefreshed',
+    );
     const eachMaterializedView = new sfn.Map(this, 'EachMaterializedView', {
       itemsPath: '$.refresh.materializedViews',
       maxConcurrency: 1,
