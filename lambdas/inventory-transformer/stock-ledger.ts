@@ -64,10 +64,11 @@ export class StockLedger {
   private readonly reads: DataLoader<string, boolean>;
   private readonly writes: DataLoader<LedgerEntry, void, string>;
   private readonly pause: (attempt: number) => Promise<void>;
-  /** The prefetched answers of the batches under way: what the ledger held when each batch began. */
+  /**
+   * The prefetched answers of the batches under way: what the ledger held when each batch began,
+   * turned true when the batch records the id (a later copy of it in the batch is a duplicate).
+   */
   private readonly held = new Map<string, boolean>();
-  /** The event ids those batches recorded since (a later copy of one in the same batch is a duplicate). */
-  private readonly recordedInBatch = new Set<string>();
 
   constructor(private readonly options: StockLedgerOptions) {
     this.pause = options.pause ?? defaultPause;
@@ -105,16 +106,12 @@ export class StockLedger {
       }),
     );
     return () => {
-      for (const id of ids) {
-        this.held.delete(id);
-        this.recordedInBatch.delete(id);
-      }
+      for (const id of ids) this.held.delete(id);
     };
   }
 
   /** Whether the ledger holds `eventId`: a consistent read, unless the batch's prefetch answered it. */
   has(eventId: string): Promise<boolean> {
-    if (this.recordedInBatch.has(eventId)) return Promise.resolve(true);
     const held = this.held.get(eventId);
     if (held !== undefined) return Promise.resolve(held);
     return this.reads.load(eventId);
@@ -123,7 +120,7 @@ export class StockLedger {
   /** Records an applied movement; resolves once the item is stored. */
   async record(entry: LedgerEntry): Promise<void> {
     await this.writes.load(entry);
-    if (this.held.has(entry.event_id)) this.recordedInBatch.add(entry.event_id);
+    if (this.held.has(entry.event_id)) this.held.set(entry.event_id, true);
   }
 
   private async readBatch(ids: readonly string[]): Promise<(boolean | Error)[]> {

@@ -11,24 +11,28 @@ import type { NormalizedEvent } from '../shared/normalize';
 import { ApplyDeps, TransformerDeps, assertStream } from '../shared/transformer-deps';
 import { applyMovement, movementDeps } from './apply-movement';
 
-/** The apply function of the inventory stream, and the prefetch of its ledger reads. */
-export function inventoryApplier(deps: ApplyDeps): ApplyEvent & {
+/** The inventory stream's apply function and the batch prefetch of its ledger reads, sharing one ledger. */
+export interface InventoryApplier {
+  readonly applyEvent: ApplyEvent;
+  /** The ledger reads of a batch's movements, in a few calls before any is applied (StockLedger). */
   readonly prefetch: (events: readonly NormalizedEvent[]) => Promise<() => void>;
-} {
+}
+
+/** The apply function of the inventory stream, and the prefetch of its ledger reads. */
+export function inventoryApplier(deps: ApplyDeps): InventoryApplier {
   const withLedger = movementDeps(deps);
-  const apply: ApplyEvent = async (normalized, business) => {
-    if (normalized.contract !== 'inventory-movement') {
-      throw new Error(`the inventory transformer cannot apply ${normalized.contract} events`);
-    }
-    return applyMovement(withLedger, normalized.event, business);
-  };
-  return Object.assign(apply, {
-    // The ledger reads of a batch's movements, in a few calls before any is applied (StockLedger).
-    prefetch: (events: readonly NormalizedEvent[]) =>
+  return {
+    applyEvent: async (normalized, business) => {
+      if (normalized.contract !== 'inventory-movement') {
+        throw new Error(`the inventory transformer cannot apply ${normalized.contract} events`);
+      }
+      return applyMovement(withLedger, normalized.event, business);
+    },
+    prefetch: (events) =>
       withLedger.ledger.prefetch(
         events.flatMap((e) => (e.contract === 'inventory-movement' ? [e.event.event_id] : [])),
       ),
-  });
+  };
 }
 
 /** The business metrics of the inventory stream, published with every batch (0 when none crossed). */
@@ -41,11 +45,11 @@ export const INVENTORY_BUSINESS_METRICS: readonly BusinessMetricName[] = [
 /** Builds the inventory transformer (the deployed handler and the local twin use the same factory). */
 export function createInventoryTransformer(deps: TransformerDeps): KinesisTransformer {
   assertStream(deps.settings, 'inventory', 'the inventory transformer');
-  const applier = inventoryApplier(deps);
+  const { applyEvent, prefetch } = inventoryApplier(deps);
   return createKinesisTransformer({
     ...deps,
-    applyEvent: applier,
-    prefetch: applier.prefetch,
+    applyEvent,
+    prefetch,
     businessMetrics: INVENTORY_BUSINESS_METRICS,
   });
 }

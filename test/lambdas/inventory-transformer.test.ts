@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 async function applyAll(events: InventoryMovement[], business?: BusinessRecorder): Promise<string[]> {
-  const apply = inventoryApplier({ settings: settings(), documents: stores.documents });
+  const apply = inventoryApplier({ settings: settings(), documents: stores.documents }).applyEvent;
   const outcomes: string[] = [];
   for (const e of events) {
     const prepared = prepareRecord(jsonRecord(e, { stream: 'inventory' }), settings());
