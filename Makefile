@@ -17,7 +17,7 @@ VENV_STAMP := $(VENV)/.install-stamp
 JDBC_DRIVER := $(VENV)/jars/postgresql-42.7.4.jar
 ENVS := dev staging prod
 
-.PHONY: help setup postgres demo api test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench bench-curation bench-warehouse bench-freshness bench-api clean
+.PHONY: help setup postgres demo api test test-ts test-python typecheck lint format synth diff cfn-lint contracts bench bench-curation bench-curation-floor bench-warehouse bench-freshness bench-api clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ bench: setup ## Run the quick benchmarks (results go in docs/benchmarks.md by ha
 
 bench-curation: setup ## The curation benchmark: a month of orders at scale 1 through the Glue job (~10 min, 18 GB)
 	npx tsx bench/curation-bench.ts
+
+bench-curation-floor: setup ## The least work any design of the curation job must do for that month: read, parse, write (~3-5 min)
+	$(VENV)/bin/python bench/curation_floor.py
 
 bench-warehouse: setup ## The warehouse benchmark: a year at scale 1, every view on DuckDB and PostgreSQL (about an hour, 40 GB of disk)
 	npx tsx bench/warehouse-bench.ts

@@ -28,7 +28,15 @@
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { LatencyStats, MachineFacts, latencyStats as stats, machineFacts } from './bench-report';
+import {
+  CpuUse,
+  LatencyStats,
+  MachineFacts,
+  cpuUseBetween,
+  latencyStats as stats,
+  machineFacts,
+  readCpu,
+} from './bench-report';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -157,6 +165,11 @@ export interface FreshnessResult {
     readonly wallSeconds: number;
   };
   readonly peakRssMiB: number;
+  /**
+   * Cores busy on average from the pollers' start to the end of the drain: the machine's, this
+   * process's (all its threads: DuckDB's too) and each child emulator's (Linux only).
+   */
+  readonly cpu?: CpuUse;
   /** The DynamoDB calls the transformers made, by command (a batched call counts once). */
   readonly dynamoCalls: Readonly<Record<string, number>>;
   /** The event source mappings' counts (batches, retries, errors) per stream. */
@@ -509,6 +522,8 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
   })();
 
   const cpu0 = process.cpuUsage();
+  const cpuPids = { 'this process': process.pid, ...(emulators?.pids ?? {}) };
+  const cpuStart = readCpu(cpuPids);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
 
@@ -610,6 +625,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
   clearInterval(sampler);
   loop.disable();
   const cpu = process.cpuUsage(cpu0);
+  const cpuEnd = readCpu(cpuPids);
   const wallSeconds = (now() - wall0) / 1000;
   await Promise.all([twin.pollers.orders.stop(), twin.pollers.inventory.stop()]);
   const pollers = { orders: twin.pollers.orders.stats(), inventory: twin.pollers.inventory.stats() };
@@ -704,6 +720,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
     drainSeconds,
     processCpuSeconds: { user: cpu.user / 1e6, system: cpu.system / 1e6, wallSeconds },
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    ...(cpuStart && cpuEnd ? { cpu: cpuUseBetween(cpuStart, cpuEnd) } : {}),
     dynamoCalls,
     pollers,
     targets: {
@@ -832,6 +849,12 @@ function print(r: FreshnessResult): void {
     `\n  this process: ${((c.user + c.system) / c.wallSeconds).toFixed(2)} cores busy on average (user ${c.user.toFixed(0)} s, system ${c.system.toFixed(0)} s over ${c.wallSeconds.toFixed(0)} s), ` +
       `worst event-loop delay ${ms(Math.max(0, ...r.timeline.map((t) => t.eventLoopDelayMaxMs)))} ms, peak RSS ${formatCount(r.peakRssMiB)} MiB; drain after the producer ${r.drainSeconds.toFixed(1)} s`,
   );
+  if (r.cpu) {
+    const parts = Object.entries(r.cpu.processCores).map(([name, cores]) => `${name} ${cores.toFixed(2)}`);
+    console.log(
+      `  CPU from the pollers' start to the end of the drain (${r.cpu.seconds.toFixed(0)} s): the machine ${r.cpu.machineBusyCores.toFixed(2)} of ${r.cpu.cores} cores busy on average; ${parts.join(', ')}`,
+    );
+  }
   const calls = Object.entries(r.dynamoCalls).sort((a, b) => b[1] - a[1]);
   const totalCalls = calls.reduce((n, [, k]) => n + k, 0);
   console.log(

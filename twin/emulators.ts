@@ -37,6 +37,8 @@ export interface Emulators {
   readonly kinesis: KinesisClient;
   readonly dynamo: DynamoDBClient;
   readonly documents: DynamoDBDocumentClient;
+  /** The process ids of the emulators, when each runs in a child process of its own. */
+  readonly pids?: Readonly<Record<'kinesalite' | 'dynalite', number>>;
   /** Stops both emulators and releases the clients. */
   stop(): Promise<void>;
 }
@@ -244,6 +246,9 @@ export async function startEmulatorsInChildProcess(): Promise<Emulators> {
     kinesis,
     dynamo,
     documents: documentClient(dynamo),
+    ...(k.child.pid !== undefined && d.child.pid !== undefined
+      ? { pids: { kinesalite: k.child.pid, dynalite: d.child.pid } }
+      : {}),
     async stop() {
       kinesis.destroy();
       dynamo.destroy();
