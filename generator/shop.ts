@@ -18,7 +18,16 @@ import {
   LAST_NAMES,
   WAREHOUSES,
 } from './vocabulary';
-import { MS_PER_DAY, ShopVolumes, parseDay, volumesAt } from './volumes';
+import {
+  MEAN_LINES_PER_ORDER,
+  MEAN_LINE_QUANTITY,
+  MS_PER_DAY,
+  P_CAMPAIGN_SESSION,
+  SESSION_ORDER_SHARE,
+  ShopVolumes,
+  parseDay,
+  volumesAt,
+} from './volumes';
 
 /** What identifies a simulated shop: same options, same shop. */
 export interface ShopOptions {
@@ -73,6 +82,14 @@ export interface CampaignWindow {
 const CATEGORY_WEIGHTS = CATEGORIES.map((c) => c.weight);
 const COUNTRY_WEIGHTS = COUNTRIES.map((c) => c.weight);
 const CAMPAIGN_CHANNELS = ['email', 'social', 'search', 'display', 'affiliate'] as const;
+/** The return on ad spend a campaign's budget is planned for (the median over campaigns). */
+export const PLANNED_ROAS = 4;
+/** The spread of campaign budgets around plan: log-normal sigma (about 95% within x0.37 to x2.7). */
+const CAMPAIGN_BUDGET_SIGMA = 0.5;
+/** The smallest campaign budget, EUR. */
+const MIN_CAMPAIGN_BUDGET = 100;
+/** Lines drawn to estimate the mean order value. */
+const ORDER_VALUE_SAMPLE = 4000;
 /** Campaign length range in days, by channel. */
 const CAMPAIGN_DAYS: Record<(typeof CAMPAIGN_CHANNELS)[number], [number, number]> = {
   email: [3, 10],
@@ -277,6 +294,14 @@ export class Shop {
 
   // ---- campaigns --------------------------------------------------------------------------------
 
+  /**
+   * The campaigns of the whole span around the simulated window. A campaign's budget is what its
+   * attributed orders are expected to bring, divided by {@link PLANNED_ROAS}, with log-normal spread
+   * between campaigns. The expected revenue follows from the volumes: the orders placed in sessions,
+   * the share of sessions that arrive through a campaign (shared among the campaigns running), and the
+   * mean order value of the shop's price model. So the return on ad spend is realistic at every
+   * scale, not only at one.
+   */
   private buildCampaigns(): CampaignWindow[] {
     const r = new Rng(deriveSeed(this.seed, 'campaigns'));
     const spanStart = this.startMs - 120 * MS_PER_DAY;
@@ -284,32 +309,63 @@ export class Shop {
     const n = this.volumes.campaigns;
     const step = (spanEnd - spanStart) / n;
     const year = new Date(this.startMs).getUTCFullYear();
-    const out: CampaignWindow[] = [];
+    const drawn = [];
     for (let k = 0; k < n; k++) {
       const channel = CAMPAIGN_CHANNELS[r.weightedIndex([3, 3, 2, 1.5, 1])];
       const [minDays, maxDays] = CAMPAIGN_DAYS[channel];
       const startDay = Math.floor((spanStart + (k + r.float()) * step) / MS_PER_DAY) * MS_PER_DAY;
       const lengthDays = r.int(minDays, maxDays);
-      const endDay = startDay + (lengthDays - 1) * MS_PER_DAY;
       const discountPct = r.chance(0.6) ? r.pick([5, 10, 15, 20, 25, 30]) : 0;
       const theme = r.pick(CAMPAIGN_THEMES);
-      const budget = Math.round(
-        r.logNormal(Math.log(15_000 * Math.max(0.05, Math.sqrt(this.volumes.scale))), 0.7),
+      const budgetSpread = r.logNormal(0, CAMPAIGN_BUDGET_SIGMA);
+      const updatedDaysBefore = r.int(1, 14);
+      drawn.push({ channel, startDay, lengthDays, discountPct, theme, budgetSpread, updatedDaysBefore });
+    }
+    // A session picks one of the campaigns running at its start, so a campaign's share of the
+    // attributed orders is one over the number running. That number is taken on average over the
+    // simulated days: near the span's end no new campaign starts, and a per-day share there would
+    // plan the budgets of the long campaigns for orders that never come.
+    let runningDays = 0;
+    for (let day = this.startMs; day < this.endMs; day += MS_PER_DAY) {
+      runningDays += drawn.filter(
+        (d) => d.startDay <= day && day < d.startDay + d.lengthDays * MS_PER_DAY,
+      ).length;
+    }
+    const meanRunning = Math.max(1, runningDays / this.days);
+    const v = this.volumes;
+    const perCampaignDay =
+      (v.ordersPerDay * SESSION_ORDER_SHARE * P_CAMPAIGN_SESSION * this.meanOrderValue()) / meanRunning;
+    return drawn.map((d, k) => {
+      const budget = Math.max(
+        MIN_CAMPAIGN_BUDGET,
+        Math.round(((perCampaignDay * d.lengthDays) / PLANNED_ROAS) * d.budgetSpread),
       );
+      const endDay = d.startDay + (d.lengthDays - 1) * MS_PER_DAY;
       const campaign: Campaign = {
         campaign_id: `CMP-${year}-${String(k + 1).padStart(4, '0')}`,
-        name: `${theme} ${new Date(startDay).getUTCFullYear()} (${channel})`,
-        channel,
-        start_date: isoDate(startDay),
+        name: `${d.theme} ${new Date(d.startDay).getUTCFullYear()} (${d.channel})`,
+        channel: d.channel,
+        start_date: isoDate(d.startDay),
         end_date: isoDate(endDay),
         budget,
         currency: 'EUR',
-        ...(discountPct > 0 ? { discount_pct: discountPct } : {}),
-        updated_at: new Date(startDay - r.int(1, 14) * MS_PER_DAY).toISOString(),
+        ...(d.discountPct > 0 ? { discount_pct: d.discountPct } : {}),
+        updated_at: new Date(d.startDay - d.updatedDaysBefore * MS_PER_DAY).toISOString(),
       };
-      out.push({ campaign, fromMs: startDay, untilMs: endDay + MS_PER_DAY, discountPct });
-    }
-    return out;
+      return { campaign, fromMs: d.startDay, untilMs: endDay + MS_PER_DAY, discountPct: d.discountPct };
+    });
+  }
+
+  /**
+   * The mean value of an order in EUR before discounts: the mean list price of lines drawn as the
+   * simulation draws them (by popularity, from a fixed sample), times the mean units of a line and
+   * the mean lines of an order.
+   */
+  private meanOrderValue(): number {
+    const r = new Rng(deriveSeed(this.seed, 'campaign-economics'));
+    let sum = 0;
+    for (let i = 0; i < ORDER_VALUE_SAMPLE; i++) sum += this.skuInfo(this.drawSku(r)).price;
+    return (sum / ORDER_VALUE_SAMPLE) * MEAN_LINE_QUANTITY * MEAN_LINES_PER_ORDER;
   }
 
   /** The campaigns running at a time (start date to end date inclusive, UTC). */

@@ -39,7 +39,9 @@ import {
   P_BROWSER_ADDS_TO_CART,
   P_BROWSER_WISHLISTS,
   P_BUYER_REMOVES,
+  P_CAMPAIGN_SESSION,
   ShopVolumes,
+  drawLineQuantity,
   nextArrival,
 } from './volumes';
 
@@ -60,8 +62,6 @@ const SECOND = 1_000;
 const P_PAYMENT_FAILS = 0.012;
 const P_CUSTOMER_CANCELS = 0.018;
 const P_RETURNED = 0.045;
-/** Share of sessions arriving through an active campaign. */
-const P_CAMPAIGN_SESSION = 0.3;
 const SCHEMA_VERSION = 1;
 
 type InteractionType = ClickstreamEvent['interaction_type'];
@@ -473,7 +473,7 @@ export class Simulation {
         const skuIndex = this.shop.drawSku(r);
         if (seen.has(skuIndex)) continue;
         seen.add(skuIndex);
-        const quantity = r.chance(0.82) ? 1 : r.chance(0.7) ? 2 : r.int(3, 5);
+        const quantity = drawLineQuantity(r);
         cart.push({ skuIndex, quantity });
         steps.push(this.productPage(skuIndex));
         steps.push({

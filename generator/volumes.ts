@@ -11,6 +11,20 @@ const MS_PER_HOUR = 3_600_000;
 
 /** Mean order lines per order (1 + a geometric number of extra lines, see the order model). */
 export const MEAN_LINES_PER_ORDER = 1.8;
+/** Share of sessions arriving through an active campaign (the campaign an order is attributed to). */
+export const P_CAMPAIGN_SESSION = 0.3;
+
+/** Units of an order line: 1 in 82% of lines, else 2 (70% of the rest) or 3 to 5. */
+export function drawLineQuantity(r: {
+  chance(p: number): boolean;
+  int(lo: number, hi: number): number;
+}): number {
+  return r.chance(0.82) ? 1 : r.chance(0.7) ? 2 : r.int(3, 5);
+}
+
+/** The mean of {@link drawLineQuantity}. */
+export const MEAN_LINE_QUANTITY = 0.82 + 0.18 * (0.7 * 2 + 0.3 * 4);
+
 /** Share of orders placed in a tracked web or app session (the rest come from marketplaces and stores). */
 export const SESSION_ORDER_SHARE = 0.8;
 /** Mean pages browsed (beyond the entry page) in a session that buys, and in one that does not. */
