@@ -7,7 +7,9 @@
 --   channel                  the campaign channel
 --   campaigns                campaigns of the channel
 --   spend, impressions, clicks, reported_conversions   sums over its campaigns (spend in EUR)
---   attributed_orders        orders (not cancelled) carrying one of its campaigns (an order has one campaign)
+--   attributed_orders        orders (not cancelled) carrying one of its campaigns (an order has one campaign),
+--                            placed on or before the latest day whose spend is reported (as in
+--                            analytics.campaign_performance: the partners report a day's spend the day after)
 --   attributed_revenue       their revenue (EUR)
 --   click_through_rate       clicks / impressions
 --   conversion_rate          attributed_orders / clicks

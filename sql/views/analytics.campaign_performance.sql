@@ -7,10 +7,13 @@
 -- Columns:
 --   campaign_id, campaign_name, channel, start_date, end_date, budget   from dim_campaign
 --   spend                      sum of star.fact_campaign_spend.spend over all days and reporting sources (EUR)
+--   spend_reported_through     the latest day whose spend the partners have reported (the same for every
+--                              row: the latest spend_date loaded); NULL while no spend is loaded
 --   impressions, clicks        sums from the partners' reports
 --   reported_conversions       conversions as the partners report them (not used in the ratios)
 --   attributed_orders          distinct orders (not cancelled) carrying the campaign's campaign_id
---                              (last-touch attribution made at checkout)
+--                              (last-touch attribution made at checkout), placed on or before
+--                              spend_reported_through (all of them while no spend is loaded)
 --   attributed_revenue         revenue of those orders (EUR)
 --   click_through_rate         clicks / impressions
 --   conversion_rate            attributed_orders / clicks
@@ -28,6 +31,10 @@
 -- daily revenue comes from analytics.sales_daily (days without sales count as 0). Every division is
 -- NULL-safe (NULLIF): a ratio over zero is NULL. The uplift is a before/after comparison of the
 -- whole shop, not a controlled experiment: overlapping campaigns and seasonality share it.
+-- The partners report a day's spend the day after (received_date = spend_date + 1), so the orders
+-- of the days not reported yet are left out of the attributed counts: otherwise ROAS, CPA and the
+-- conversion rate would set the latest days' orders against no spend, and a campaign in its first
+-- days would look several times better than it is.
 -- Reference date: the latest order date in star.fact_sales (not CURRENT_DATE); a campaign still
 -- running is measured up to it, one starting after it has no window (NULL).
 CREATE OR REPLACE VIEW analytics.campaign_performance AS
@@ -48,6 +55,11 @@ reference AS (
   FROM analytics.sales_daily
 ),
 
+spend_reported AS (
+  SELECT MAX(spend_date) AS spend_reported_through
+  FROM star.fact_campaign_spend
+),
+
 spend AS (
   SELECT
     campaign_id,
@@ -61,12 +73,14 @@ spend AS (
 
 attributed AS (
   SELECT
-    campaign_id,
-    SUM(orders) AS attributed_orders,
-    CAST(SUM(revenue) AS DECIMAL(18, 4)) AS attributed_revenue
-  FROM star.mv_sales_by_day_campaign
-  WHERE campaign_id IS NOT NULL
-  GROUP BY campaign_id
+    m.campaign_id,
+    SUM(m.orders) AS attributed_orders,
+    CAST(SUM(m.revenue) AS DECIMAL(18, 4)) AS attributed_revenue
+  FROM star.mv_sales_by_day_campaign m
+  CROSS JOIN spend_reported r
+  WHERE m.campaign_id IS NOT NULL
+    AND (r.spend_reported_through IS NULL OR m.order_date <= r.spend_reported_through)
+  GROUP BY m.campaign_id
 ),
 
 during AS (
@@ -102,6 +116,7 @@ SELECT
   c.end_date,
   c.budget,
   COALESCE(s.spend, 0) AS spend,
+  sr.spend_reported_through,
   COALESCE(s.impressions, 0) AS impressions,
   COALESCE(s.clicks, 0) AS clicks,
   COALESCE(s.reported_conversions, 0) AS reported_conversions,
@@ -118,6 +133,7 @@ SELECT
   CASE WHEN b.baseline_days = 28 THEN du.avg_daily_revenue_during / NULLIF(b.avg_daily_revenue_baseline, 0) - 1 END
     AS revenue_uplift
 FROM campaigns c
+CROSS JOIN spend_reported sr
 LEFT JOIN spend s ON s.campaign_id = c.campaign_id
 LEFT JOIN attributed a ON a.campaign_id = c.campaign_id
 LEFT JOIN during du ON du.campaign_id = c.campaign_id

@@ -12,7 +12,10 @@
  * - order_status_changes: one row per order event, with the fields of its type.
  * - inventory_movements: one row per inventory event.
  * - campaign_spend: one row per running campaign, reporting platform and day
- *   (generator/third-party.ts), in daily `spend_date=` folders (the load takes the date from it).
+ *   (generator/third-party.ts), in daily `spend_date=` folders (the load takes the date from it),
+ *   for every simulated day but the last week: the partners report a day's spend the day after, and
+ *   the fixture holds back a week of reports so that, at its tiny scale, some attributed orders fall
+ *   after the last day reported (analytics.campaign_performance leaves them out).
  * - customers, products, campaigns, warehouses: version logs as the OLTP extraction writes them
  *   (the entity plus `valid_from` = its `updated_at`, and a `row_hash`), all in one `extract_date=`
  *   folder of the first simulated day; plus, for the slowly changing dimension check, a second
@@ -55,6 +58,9 @@ export interface FixtureOptions {
   /** Days per folder of the event datasets (1 = one folder per day). */
   readonly partitionDays: number;
 }
+
+/** The last days of the fixture whose campaign spend the partners have not reported yet. */
+const SPEND_NOT_YET_REPORTED_DAYS = 7;
 
 /**
  * About 13 months (so that year-over-year, cohorts and 28-day baselines have data) at a tiny scale:
@@ -495,7 +501,7 @@ export async function buildCuratedFixture(
   inventoryMovements.push(...stockOutMovements(inventoryMovements, shop.endMs));
 
   const campaignSpend: CampaignSpendRow[] = [];
-  for (let d = 0; d < options.days; d++) {
+  for (let d = 0; d < options.days - SPEND_NOT_YET_REPORTED_DAYS; d++) {
     for (const s of campaignSpendForDay(shop, addDays(options.startDate, d))) {
       campaignSpend.push({
         spend_date: s.spend_date,
