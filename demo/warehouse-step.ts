@@ -99,11 +99,14 @@ async function analystReport(wh: LocalWarehouse): Promise<ReportSection[]> {
     rows: segments.map((r) => [text(r.segment), Number(r.customers), pct(r.revenue_share)]),
   });
   const campaigns = await wh.query(
-    `SELECT campaign_name, channel, spend, attributed_revenue, roas FROM analytics.campaign_performance
+    `SELECT campaign_name, channel, spend, attributed_revenue, roas, spend_reported_through
+     FROM analytics.campaign_performance
      WHERE spend > 0 OR attributed_orders > 0 ORDER BY roas DESC NULLS LAST, campaign_name LIMIT 5`,
   );
+  const through = campaigns[0]?.spend_reported_through;
   sections.push({
-    title: 'Campaign return on ad spend',
+    // The partners report a day's spend the day after: the orders are those of the days reported.
+    title: `Campaign return on ad spend${through ? ` (orders through ${text(through)}, the last day of spend reported)` : ''}`,
     view: 'analytics.campaign_performance',
     headers: ['campaign', 'channel', 'spend', 'revenue', 'ROAS'],
     rows: campaigns.map((r) => [

@@ -19,7 +19,7 @@ import type { CampaignSpend, OrderEvent, PaymentSettlement } from '../contracts/
 import type { GeneratedItem, PlatformEvent } from './items';
 import { Rng, deriveSeed } from './random';
 import { Shop, ShopOptions } from './shop';
-import { MS_PER_DAY } from './volumes';
+import { HOUR_SHARE, MS_PER_DAY, MS_PER_HOUR } from './volumes';
 
 /** The raw-zone prefix of third-party drops (under the raw root). */
 export const THIRD_PARTY_PREFIX = 'third-party';
@@ -107,9 +107,26 @@ function decimal(centsValue: number): string {
 // ---- campaign spend ------------------------------------------------------------------------------
 
 /**
+ * The share of a day's activity (orders, sessions: {@link HOUR_SHARE}) that the shop's simulated
+ * window covers: 1 for a day inside it, less for the day it starts or ends in the middle of (the
+ * demo simulates the last 24 hours), 0 outside it.
+ */
+export function simulatedShareOfDay(shop: Shop, dayMs: number): number {
+  let share = 0;
+  for (let h = 0; h < 24; h++) {
+    const from = Math.max(dayMs + h * MS_PER_HOUR, shop.startMs);
+    const until = Math.min(dayMs + (h + 1) * MS_PER_HOUR, shop.endMs);
+    if (until > from) share += (HOUR_SHARE[h] * (until - from)) / MS_PER_HOUR;
+  }
+  return share;
+}
+
+/**
  * The campaign spend rows of one day (UTC, `YYYY-MM-DD`): one per campaign running that day and
  * platform reporting its channel. Spend is the campaign's budget spread over its days, with day to
- * day noise; impressions, clicks and conversions follow from the channel's economics.
+ * day noise; impressions, clicks and conversions follow from the channel's economics. On a day the
+ * simulation covers in part, the spend is that of the part ({@link simulatedShareOfDay}), so that it
+ * buys the orders the simulation places; a day it does not cover at all keeps a whole day's spend.
  */
 export function campaignSpendForDay(shop: Shop, day: string): CampaignSpend[] {
   const dayMs = Date.parse(`${day}T00:00:00Z`);
@@ -117,6 +134,8 @@ export function campaignSpendForDay(shop: Shop, day: string): CampaignSpend[] {
     throw new Error(`campaignSpendForDay: day must be YYYY-MM-DD, got '${day}'`);
   }
   const rows: CampaignSpend[] = [];
+  const covered = simulatedShareOfDay(shop, dayMs);
+  const dayShare = covered > 0 && covered < 1 - 1e-9 ? covered : 1; // a whole day is exactly 1
   for (const w of shop.activeCampaigns(dayMs + MS_PER_DAY / 2)) {
     const c = w.campaign;
     const days = Math.max(1, Math.round((w.untilMs - w.fromMs) / MS_PER_DAY));
@@ -126,7 +145,10 @@ export function campaignSpendForDay(shop: Shop, day: string): CampaignSpend[] {
         deriveSeed(shop.seed, `campaign-spend:${c.campaign_id}:${source}`, dayMs / MS_PER_DAY),
       );
       const share = 1 / SOURCES[c.channel].length;
-      const spendCents = Math.max(0, Math.round((budgetCents / days) * share * r.between(0.6, 1.4)));
+      const spendCents = Math.max(
+        0,
+        Math.round((budgetCents / days) * share * dayShare * r.between(0.6, 1.4)),
+      );
       const econ = CHANNEL_ECONOMICS[c.channel];
       const impressions = Math.round((spendCents / econ.cpmCents) * 1000 * r.between(0.8, 1.2));
       const clicks = Math.round(impressions * econ.ctr * r.between(0.7, 1.3));

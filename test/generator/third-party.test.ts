@@ -15,6 +15,7 @@ import {
   campaignSpendForDay,
   csvField,
   paymentSettlements,
+  simulatedShareOfDay,
   toCsv,
   writeBadThirdPartyDrops,
   writeThirdPartyDrops,
@@ -64,6 +65,24 @@ describe('campaign spend', () => {
       .map((c) => c.campaign.campaign_id);
     expect(new Set(firstDay.map((r) => r.campaign_id))).toEqual(new Set(running));
     expect(new Set(rows.map((r) => r.spend_date))).toEqual(new Set(['2024-11-28', '2024-11-29']));
+  });
+
+  test('a day the simulation covers in part gets the spend of that part, by the hours of activity it covers', () => {
+    // 18:00 to 18:00 the next day: 06:00 of day one's activity (the evening peak) and 18:00 of day two's.
+    const shop = new Shop({ scale: 0.001, seed: 7, days: 1, startMs: Date.parse('2024-11-28T18:00:00Z') });
+    const whole = new Shop({ scale: 0.001, seed: 7, days: 1, startDate: '2024-11-28' });
+    const evening = simulatedShareOfDay(shop, Date.parse('2024-11-28T00:00:00Z'));
+    const daytime = simulatedShareOfDay(shop, Date.parse('2024-11-29T00:00:00Z'));
+    expect(evening).toBeGreaterThan(0.25); // 6 of 24 hours, but the busiest ones
+    expect(evening).toBeLessThan(0.5);
+    expect(evening + daytime).toBeCloseTo(1, 10);
+    expect(simulatedShareOfDay(shop, Date.parse('2024-11-30T00:00:00Z'))).toBe(0);
+    const partial = campaignSpendForDay(shop, '2024-11-28');
+    const full = campaignSpendForDay(whole, '2024-11-28');
+    expect(partial.map((r) => r.campaign_id)).toEqual(full.map((r) => r.campaign_id));
+    partial.forEach((r, i) => expect(Number(r.spend)).toBeCloseTo(Number(full[i].spend) * evening, 1));
+    // A day outside the window keeps a whole day's spend (a caller asked for it).
+    expect(campaignSpendForDay(whole, '2024-12-05').length).toBeGreaterThan(0);
   });
 
   test('is deterministic, and a different seed changes it', () => {
