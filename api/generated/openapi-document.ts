@@ -749,6 +749,13 @@ export const OPENAPI_DOCUMENT: Record<string, unknown> = {
           end_date: { type: 'string', format: 'date', nullable: true },
           budget: { $ref: '#/components/schemas/NullableMoney' },
           spend: { $ref: '#/components/schemas/NullableMoney' },
+          spend_reported_through: {
+            description:
+              "The latest day whose spend the partners have reported (they report a day's spend the day after). The attributed orders and revenue, and so roas, cpa and conversion_rate, count the orders placed on or before it; null while no spend is loaded.",
+            type: 'string',
+            format: 'date',
+            nullable: true,
+          },
           impressions: { type: 'integer', nullable: true },
           clicks: { type: 'integer', nullable: true },
           reported_conversions: { type: 'integer', nullable: true },

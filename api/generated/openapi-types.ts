@@ -431,6 +431,11 @@ export interface components {
       end_date: string | null;
       budget: components['schemas']['NullableMoney'];
       spend: components['schemas']['NullableMoney'];
+      /**
+       * Format: date
+       * @description The latest day whose spend the partners have reported (they report a day's spend the day after). The attributed orders and revenue, and so roas, cpa and conversion_rate, count the orders placed on or before it; null while no spend is loaded.
+       */
+      spend_reported_through?: string | null;
       impressions?: number | null;
       clicks?: number | null;
       reported_conversions?: number | null;

@@ -313,6 +313,7 @@ const shapeCampaign: Shape = (_t, rows, p) => {
     end_date: date(r.end_date),
     budget: num(r.budget),
     spend: num(r.spend),
+    spend_reported_through: date(r.spend_reported_through),
     impressions: int(r.impressions),
     clicks: int(r.clicks),
     reported_conversions: int(r.reported_conversions),

@@ -293,9 +293,12 @@ describe('the API on the local twin', () => {
   });
 
   it('GET /v1/campaigns/{id}/performance and the ranking, paged', async () => {
+    // The orders of the days whose spend the partners have reported (they report a day after).
+    const through = fx.campaignSpend.map((s) => s.spend_date).reduce((a, b) => (a > b ? a : b));
     const attributed = new Map<string, Line[]>();
     for (const l of lines)
-      if (l.campaignId) attributed.set(l.campaignId, [...(attributed.get(l.campaignId) ?? []), l]);
+      if (l.campaignId && l.orderDate <= through)
+        attributed.set(l.campaignId, [...(attributed.get(l.campaignId) ?? []), l]);
     const [campaignId, ls] = [...attributed.entries()].sort((a, b) => b[1].length - a[1].length)[0];
     const spend = round4(
       fx.campaignSpend.filter((s) => s.campaign_id === campaignId).reduce((n, s) => n + s.spend, 0),
@@ -303,6 +306,7 @@ describe('the API on the local twin', () => {
     const a = await get(`/v1/campaigns/${campaignId}/performance`);
     expect(a.status).toBe(200);
     await expectConforms('getCampaignPerformance', a);
+    expect(a.body.spend_reported_through).toBe(through);
     expect(a.body.attributed_orders).toBe(totals(ls).orders);
     expectClose(a.body.attributed_revenue, totals(ls).revenue, 'attributed revenue');
     expectClose(a.body.spend, spend, 'spend', 0.01);

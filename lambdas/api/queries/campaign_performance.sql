@@ -9,6 +9,7 @@ SELECT
   end_date,
   budget,
   spend,
+  spend_reported_through,
   impressions,
   clicks,
   reported_conversions,
