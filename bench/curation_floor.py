@@ -70,9 +70,7 @@ def main() -> None:
 
     spark = spark_session("curation-floor")
     t = step("Spark session", START)
-    paths = [os.path.join(d, f) for d, _, files in os.walk(os.path.join(args.raw_root, "events", "stream=orders"))
-             for f in files if f.endswith(".gz") or f.endswith(".jsonl")]
-    paths.sort()
+    paths = [raw_files.join(args.raw_root, f.key) for f in raw_files.list_raw_files(args.raw_root, ["orders"])]
     t = step(f"listing ({len(paths):,} raw files)", t)
 
     # The orders stream's datasets (a raw file holds every dataset of its stream).

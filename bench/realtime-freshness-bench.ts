@@ -166,8 +166,8 @@ export interface FreshnessResult {
   };
   readonly peakRssMiB: number;
   /**
-   * Cores busy on average from the pollers' start to the end of the drain: the machine's, this
-   * process's (all its threads: DuckDB's too) and each child emulator's (Linux only).
+   * Cores busy on average from the pollers' start to the end of the drain: the machine's and each
+   * child emulator's (Linux only; this process's is processCpuSeconds).
    */
   readonly cpu?: CpuUse;
   /** The DynamoDB calls the transformers made, by command (a batched call counts once). */
@@ -522,7 +522,7 @@ export async function runFreshnessBench(options: FreshnessOptions): Promise<Fres
   })();
 
   const cpu0 = process.cpuUsage();
-  const cpuPids = { 'this process': process.pid, ...(emulators?.pids ?? {}) };
+  const cpuPids = emulators?.pids ?? {}; // this process's own CPU is processCpuSeconds
   const cpuStart = readCpu(cpuPids);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
@@ -852,7 +852,7 @@ function print(r: FreshnessResult): void {
   if (r.cpu) {
     const parts = Object.entries(r.cpu.processCores).map(([name, cores]) => `${name} ${cores.toFixed(2)}`);
     console.log(
-      `  CPU from the pollers' start to the end of the drain (${r.cpu.seconds.toFixed(0)} s): the machine ${r.cpu.machineBusyCores.toFixed(2)} of ${r.cpu.cores} cores busy on average; ${parts.join(', ')}`,
+      `  CPU from the pollers' start to the end of the drain (${r.cpu.seconds.toFixed(0)} s): the machine ${r.cpu.machineBusyCores.toFixed(2)} of ${r.cpu.cores} cores busy on average${parts.length ? `; ${parts.join(', ')}` : ''}`,
     );
   }
   const calls = Object.entries(r.dynamoCalls).sort((a, b) => b[1] - a[1]);

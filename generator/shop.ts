@@ -319,7 +319,8 @@ export class Shop {
       const theme = r.pick(CAMPAIGN_THEMES);
       const budgetSpread = r.logNormal(0, CAMPAIGN_BUDGET_SIGMA);
       const updatedDaysBefore = r.int(1, 14);
-      drawn.push({ channel, startDay, lengthDays, discountPct, theme, budgetSpread, updatedDaysBefore });
+      const window = { fromMs: startDay, untilMs: startDay + lengthDays * MS_PER_DAY };
+      drawn.push({ channel, window, lengthDays, discountPct, theme, budgetSpread, updatedDaysBefore });
     }
     // A session picks one of the campaigns running at its start, so a campaign's share of the
     // attributed orders is one over the number running. That number is taken on average over the
@@ -327,9 +328,7 @@ export class Shop {
     // plan the budgets of the long campaigns for orders that never come.
     let runningDays = 0;
     for (let day = this.startMs; day < this.endMs; day += MS_PER_DAY) {
-      runningDays += drawn.filter(
-        (d) => d.startDay <= day && day < d.startDay + d.lengthDays * MS_PER_DAY,
-      ).length;
+      runningDays += drawn.filter((d) => runsAt(d.window, day)).length;
     }
     const meanRunning = Math.max(1, runningDays / this.days);
     const v = this.volumes;
@@ -340,19 +339,19 @@ export class Shop {
         MIN_CAMPAIGN_BUDGET,
         Math.round(((perCampaignDay * d.lengthDays) / PLANNED_ROAS) * d.budgetSpread),
       );
-      const endDay = d.startDay + (d.lengthDays - 1) * MS_PER_DAY;
+      const { fromMs, untilMs } = d.window;
       const campaign: Campaign = {
         campaign_id: `CMP-${year}-${String(k + 1).padStart(4, '0')}`,
-        name: `${d.theme} ${new Date(d.startDay).getUTCFullYear()} (${d.channel})`,
+        name: `${d.theme} ${new Date(fromMs).getUTCFullYear()} (${d.channel})`,
         channel: d.channel,
-        start_date: isoDate(d.startDay),
-        end_date: isoDate(endDay),
+        start_date: isoDate(fromMs),
+        end_date: isoDate(untilMs - MS_PER_DAY),
         budget,
         currency: 'EUR',
         ...(d.discountPct > 0 ? { discount_pct: d.discountPct } : {}),
-        updated_at: new Date(d.startDay - d.updatedDaysBefore * MS_PER_DAY).toISOString(),
+        updated_at: new Date(fromMs - d.updatedDaysBefore * MS_PER_DAY).toISOString(),
       };
-      return { campaign, fromMs: d.startDay, untilMs: endDay + MS_PER_DAY, discountPct: d.discountPct };
+      return { campaign, fromMs, untilMs, discountPct: d.discountPct };
     });
   }
 
@@ -370,8 +369,13 @@ export class Shop {
 
   /** The campaigns running at a time (start date to end date inclusive, UTC). */
   activeCampaigns(atMs: number): CampaignWindow[] {
-    return this.campaigns.filter((c) => c.fromMs <= atMs && atMs < c.untilMs);
+    return this.campaigns.filter((c) => runsAt(c, atMs));
   }
+}
+
+/** Whether a campaign window runs at a time (its start date's midnight included, its end excluded). */
+function runsAt(w: { readonly fromMs: number; readonly untilMs: number }, atMs: number): boolean {
+  return w.fromMs <= atMs && atMs < w.untilMs;
 }
 
 function asciiSlug(s: string): string {

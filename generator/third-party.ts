@@ -112,6 +112,7 @@ function decimal(centsValue: number): string {
  * demo simulates the last 24 hours), 0 outside it.
  */
 export function simulatedShareOfDay(shop: Shop, dayMs: number): number {
+  if (shop.startMs <= dayMs && dayMs + MS_PER_DAY <= shop.endMs) return 1;
   let share = 0;
   for (let h = 0; h < 24; h++) {
     const from = Math.max(dayMs + h * MS_PER_HOUR, shop.startMs);
@@ -135,7 +136,7 @@ export function campaignSpendForDay(shop: Shop, day: string): CampaignSpend[] {
   }
   const rows: CampaignSpend[] = [];
   const covered = simulatedShareOfDay(shop, dayMs);
-  const dayShare = covered > 0 && covered < 1 - 1e-9 ? covered : 1; // a whole day is exactly 1
+  const dayShare = covered > 0 ? covered : 1;
   for (const w of shop.activeCampaigns(dayMs + MS_PER_DAY / 2)) {
     const c = w.campaign;
     const days = Math.max(1, Math.round((w.untilMs - w.fromMs) / MS_PER_DAY));

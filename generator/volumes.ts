@@ -4,6 +4,7 @@
  * count here is derived from those numbers so the generator and the sizing arithmetic agree.
  */
 import { ENVIRONMENTS } from '../lib/config/environments';
+import type { Rng } from './random';
 
 const PROD = ENVIRONMENTS.prod.volumes;
 const MS_PER_DAY = 86_400_000;
@@ -14,16 +15,20 @@ export const MEAN_LINES_PER_ORDER = 1.8;
 /** Share of sessions arriving through an active campaign (the campaign an order is attributed to). */
 export const P_CAMPAIGN_SESSION = 0.3;
 
-/** Units of an order line: 1 in 82% of lines, else 2 (70% of the rest) or 3 to 5. */
-export function drawLineQuantity(r: {
-  chance(p: number): boolean;
-  int(lo: number, hi: number): number;
-}): number {
-  return r.chance(0.82) ? 1 : r.chance(0.7) ? 2 : r.int(3, 5);
+/** Units of an order line: 1 in {@link P_ONE_UNIT} of lines; of the rest, 2 in {@link P_TWO_UNITS}, else 3 to 5. */
+const P_ONE_UNIT = 0.82;
+const P_TWO_UNITS = 0.7;
+const MORE_UNITS: readonly [number, number] = [3, 5];
+
+/** Draws the units of an order line. */
+export function drawLineQuantity(r: Rng): number {
+  return r.chance(P_ONE_UNIT) ? 1 : r.chance(P_TWO_UNITS) ? 2 : r.int(MORE_UNITS[0], MORE_UNITS[1]);
 }
 
 /** The mean of {@link drawLineQuantity}. */
-export const MEAN_LINE_QUANTITY = 0.82 + 0.18 * (0.7 * 2 + 0.3 * 4);
+export const MEAN_LINE_QUANTITY =
+  P_ONE_UNIT +
+  (1 - P_ONE_UNIT) * (P_TWO_UNITS * 2 + (1 - P_TWO_UNITS) * ((MORE_UNITS[0] + MORE_UNITS[1]) / 2));
 
 /** Share of orders placed in a tracked web or app session (the rest come from marketplaces and stores). */
 export const SESSION_ORDER_SHARE = 0.8;
